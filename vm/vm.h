@@ -44,7 +44,8 @@ typedef struct {
     ObjClass *object, *type, *none_type, *bool_, *int_, *float_, *str,
         *tuple, *list, *dict, *range, *slice, *function, *native, *method,
         *cell, *code, *module, *generator, *iterator, *property,
-        *staticmethod, *classmethod, *super_;
+        *staticmethod, *classmethod, *super_, *dict_keys, *dict_values,
+        *dict_items, *not_implemented_type;
     /* exceptions */
     ObjClass *BaseException, *Exception, *SystemExit, *KeyboardInterrupt,
         *GeneratorExit, *StopIteration, *ArithmeticError, *ZeroDivisionError,
@@ -101,7 +102,7 @@ struct VmShared {
     ObjDict *module_makers;   /* name -> native that builds the module */
     ObjModule *main_module;
     ObjList *argv;            /* sys.argv */
-    Value stop_iteration;     /* a preallocated StopIteration-free marker */
+    Value not_implemented;    /* the NotImplemented singleton */
     VmThread *threads;        /* every live thread (linked by next) */
     VmThread *main_thread;
     const struct GilOps *gil_ops;

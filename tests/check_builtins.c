@@ -1,0 +1,1 @@
+/* tests/check_builtins.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_clock.c - placeholder, being written. */

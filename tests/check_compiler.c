@@ -1,0 +1,1 @@
+/* tests/check_compiler.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_dict.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_format.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_gc.c - placeholder, being written. */

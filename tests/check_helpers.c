@@ -1,0 +1,1 @@
+/* tests/check_helpers.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_helpers.h - placeholder */

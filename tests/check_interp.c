@@ -1,0 +1,1 @@
+/* tests/check_interp.c - placeholder, being written. */

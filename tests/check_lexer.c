@@ -1,0 +1,1 @@
+/* tests/check_lexer.c - placeholder, being written. */

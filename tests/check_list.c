@@ -1,0 +1,1 @@
+/* tests/check_list.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_main.c - placeholder, being written. */

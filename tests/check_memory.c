@@ -1,0 +1,1 @@
+/* tests/check_memory.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_parser.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tests/check_str.c - placeholder, being written. */

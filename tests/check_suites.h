@@ -1,0 +1,1 @@
+/* tests/check_suites.h - placeholder */

@@ -1,0 +1,1 @@
+/* vm/ast.c - placeholder, being written. */

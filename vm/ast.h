@@ -1,0 +1,1 @@
+/* vm/ast.h - placeholder */

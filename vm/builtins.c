@@ -1,0 +1,1 @@
+/* vm/builtins.c - placeholder, being written. */

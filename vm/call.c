@@ -1,0 +1,1 @@
+/* vm/call.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/class.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/class.h - placeholder */

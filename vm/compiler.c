@@ -1,0 +1,1 @@
+/* vm/compiler.c - placeholder, being written. */

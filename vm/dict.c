@@ -1,0 +1,1 @@
+/* vm/dict.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/dis.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/exc.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/format.c - placeholder, being written. */

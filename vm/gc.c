@@ -1,0 +1,1 @@
+/* vm/gc.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/gc.h - placeholder */

@@ -1,0 +1,1 @@
+/* vm/gil.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/gil.h - placeholder */

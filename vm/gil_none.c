@@ -1,0 +1,1 @@
+/* vm/gil_none.c - placeholder, being written. */

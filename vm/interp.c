@@ -1,0 +1,1 @@
+/* vm/interp.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/lexer.c - placeholder, being written. */

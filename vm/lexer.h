@@ -1,0 +1,1 @@
+/* vm/lexer.h - placeholder */

@@ -1,0 +1,1 @@
+/* vm/list.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/main.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/memory.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/mod_math.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/mod_os.c - placeholder, being written. */

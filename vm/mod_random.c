@@ -1,0 +1,1 @@
+/* vm/mod_random.c - placeholder, being written. */

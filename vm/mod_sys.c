@@ -1,0 +1,1 @@
+/* vm/mod_sys.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/mod_time.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/object.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/opcodes.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/ops.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/parser.c - placeholder, being written. */

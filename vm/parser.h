@@ -1,0 +1,1 @@
+/* vm/parser.h - placeholder */

@@ -1,0 +1,1 @@
+/* vm/str.c - placeholder, being written. */

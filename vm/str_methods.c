@@ -1,0 +1,1 @@
+/* vm/str_methods.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/symtable.c - placeholder, being written. */

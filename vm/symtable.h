@@ -1,0 +1,1 @@
+/* vm/symtable.h - placeholder */

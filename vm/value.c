@@ -1,0 +1,1 @@
+/* vm/value.c - placeholder, being written. */

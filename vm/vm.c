@@ -1,0 +1,1 @@
+/* vm/vm.c - placeholder, being written. */
