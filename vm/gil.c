@@ -1,1 +1,36 @@
-/* vm/gil.c - placeholder, being written. */
+/*
+ * vm/gil.c - the table of GIL policies and the hooks the interpreter calls
+ * around blocking operations.
+ */
+#include "vm/gil.h"
+
+#include <string.h>
+
+static const GilOps *const policies[] = {
+    &gil_none_ops,
+};
+
+const GilOps *gil_ops_find(const char *name) {
+    for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+        if (strcmp(policies[i]->name, name) == 0) return policies[i];
+    return NULL;
+}
+
+const char *gil_ops_names(void) { return "none"; }
+
+void vm_blocking_begin(VmThread *th) {
+    VmShared *vm = th->vm;
+    if (th->holds_gil) {
+        th->holds_gil = false;
+        vm->gil_ops->release(vm->gil, th);
+    }
+}
+
+void vm_blocking_end(VmThread *th) {
+    VmShared *vm = th->vm;
+    if (!th->holds_gil) {
+        vm->gil_ops->acquire(vm->gil, th);
+        th->holds_gil = true;
+        vm->heap.alloc_breaker = &th->eval_breaker;
+    }
+}

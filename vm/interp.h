@@ -12,6 +12,10 @@
 bool vm__run_function(VmThread *th, ObjFunction *fn, Value *args, int nargs,
                       ObjTuple *kwnames, Value *result);
 
+/* Run a class body function with `ns` as its namespace (frame->ns). */
+bool vm__run_class_body(VmThread *th, ObjFunction *body, ObjDict *ns,
+                        Value *result);
+
 /* Resume a generator, sending `sent` (None for next()).  1: it yielded a
  * value into *out; 0: it finished (StopIteration, consumed); -1: raised. */
 int vm__generator_send(VmThread *th, ObjGenerator *gen, Value sent, Value *out);
@@ -20,5 +24,11 @@ int vm__generator_send(VmThread *th, ObjGenerator *gen, Value sent, Value *out);
  * limit).  Returns false with an exception set (KeyboardInterrupt,
  * MemoryError). Called at safe points only. */
 bool vm__eval_breaker_handle(VmThread *th);
+
+/* Append (code, line) to an exception's traceback (vm/exc.c). */
+void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line);
+
+/* The slot of a module global by name, created unbound if missing (vm.c). */
+int vm__module_slot(VmShared *vm, ObjModule *m, ObjStr *name);
 
 #endif /* GILT_VM_INTERP_H */

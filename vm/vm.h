@@ -74,6 +74,9 @@ typedef struct VmHeap {
     Obj *objects;             /* every heap object */
     Obj **gray;               /* mark stack */
     int64_t gray_count, gray_capacity;
+    /* Eval breaker of the thread that is allocating (the GIL holder); the
+     * funnel sets VM_BREAK_GC there when the threshold is crossed. */
+    _Atomic uint32_t *alloc_breaker;
 } VmHeap;
 
 /* Options that change how a program runs (set from the command line). */
@@ -103,6 +106,8 @@ struct VmShared {
     ObjModule *main_module;
     ObjList *argv;            /* sys.argv */
     Value not_implemented;    /* the NotImplemented singleton */
+    ObjNative *build_class;   /* what LOAD_BUILD_CLASS pushes */
+    ObjNative *object_init;   /* object.__init__, to spot classes without one */
     VmThread *threads;        /* every live thread (linked by next) */
     VmThread *main_thread;
     const struct GilOps *gil_ops;
@@ -125,7 +130,9 @@ typedef struct {
                                  slots + code->nlocals */
     ObjDict *ns;              /* class-body namespace, or NULL */
     ObjGenerator *gen;        /* generator this frame runs, or NULL */
-    bool c_boundary;          /* returning from this frame leaves vm_run */
+    Value *ret_slot;          /* where the caller wants the result; the
+                                 caller's stack top is ret_slot + 1 after */
+    bool c_boundary;          /* returning from this frame leaves run() */
 } VmFrame;
 
 struct VmThread {
@@ -217,6 +224,10 @@ typedef ObjModule *(*VmModuleInit)(VmShared *vm);
 void vm_register_module(VmShared *vm, const char *name, VmModuleInit init);
 /* Import a built-in module by name (cached in vm->modules). */
 bool vm_import(VmThread *th, ObjStr *name, Value *module);
+
+/* MemoryError (returning false) unless `bytes` more fit under --max-heap.
+ * Natives about to build something huge ([0] * 10**12) call this first. */
+bool vm_heap_check(VmThread *th, size_t bytes);
 
 /* ---- blocking calls: the one hook where the GIL is released ----------- */
 

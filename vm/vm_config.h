@@ -29,7 +29,14 @@
  * calls back into Python, such as sorted(key=...) or __repr__ from print).
  * Each one uses C stack, so it is bounded separately and lower. */
 #ifndef GILT_C_RECURSION_LIMIT
-#define GILT_C_RECURSION_LIMIT 200
+#define GILT_C_RECURSION_LIMIT 800
+#endif
+
+/* Frames each thread can hold.  The frame array never moves (pointers into
+ * it stay valid while natives call back into Python), so it is allocated
+ * whole; sys.setrecursionlimit cannot go above this. */
+#ifndef GILT_MAX_FRAMES
+#define GILT_MAX_FRAMES 20000
 #endif
 
 /* Size of each thread's value stack, in Values.  Frames are carved out of it;
