@@ -1,1 +1,65 @@
-/* tests/check_helpers.c - placeholder, being written. */
+/*
+ * tests/check_helpers.c - see check_helpers.h.
+ */
+#include "tests/check_helpers.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+TestRun test_run_with(const char *source, const VmOptions *options) {
+    TestRun r;
+    size_t out_len = 0, err_len = 0;
+    memset(&r, 0, sizeof r);
+    FILE *out = open_memstream(&r.out, &out_len);
+    FILE *err = open_memstream(&r.err, &err_len);
+    VmShared *vm = vm_shared_new(options);
+    vm->out = out;
+    vm->err = err;
+    VmThread *th = vm_thread_new(vm);
+    vm->gil_ops->acquire(vm->gil, th);
+    th->holds_gil = true;
+    r.result = vm_run_source(th, source, "<test>");
+    r.exit_status = vm->exit_status;
+    th->holds_gil = false;
+    vm->gil_ops->release(vm->gil, th);
+    vm_shared_destroy(vm);
+    fclose(out);
+    fclose(err);
+    return r;
+}
+
+TestRun test_run(const char *source) { return test_run_with(source, NULL); }
+
+void test_run_free(TestRun *r) {
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+void test_assert_fails_with(const char *source, const char *last_line) {
+    TestRun r = test_run(source);
+    ck_assert_msg(r.result != VM_OK, "program should have failed");
+    /* The last non-empty line of stderr. */
+    char *end = r.err + strlen(r.err);
+    while (end > r.err && end[-1] == '\n') *--end = '\0';
+    char *start = strrchr(r.err, '\n');
+    start = start ? start + 1 : r.err;
+    ck_assert_str_eq(start, last_line);
+    test_run_free(&r);
+}
+
+TestVm test_vm_new(void) {
+    TestVm t;
+    t.vm = vm_shared_new(NULL);
+    t.th = vm_thread_new(t.vm);
+    t.th->holds_gil = true;
+    return t;
+}
+
+void test_vm_free(TestVm *t) {
+    vm_shared_destroy(t->vm);
+    t->vm = NULL;
+    t->th = NULL;
+}

@@ -1,1 +1,279 @@
-/* vm/main.c - placeholder, being written. */
+/*
+ * vm/main.c - the `gilt` command line.
+ *
+ *   gilt run [OPTIONS] FILE.py [ARGS...]   run a program
+ *   gilt run [OPTIONS] -c CODE [ARGS...]   run a string
+ *   gilt dis FILE.py                       disassemble
+ *
+ * Exit statuses follow CPython: 0 on success, 1 for an uncaught exception
+ * or a syntax error, the SystemExit code when the program calls sys.exit,
+ * and 2 for command-line mistakes (usage printed to stderr).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "vm/compiler.h"
+#include "vm/dis.h"
+#include "vm/gil.h"
+#include "vm/list.h"
+#include "vm/memory.h"
+#include "vm/str.h"
+#include "vm/vm.h"
+
+#define EXIT_USAGE 2
+
+static void usage(FILE *out, const char *prog) {
+    fprintf(out,
+            "Usage: %s run [OPTIONS] FILE.py [ARGS...]\n"
+            "       %s run [OPTIONS] -c CODE [ARGS...]\n"
+            "       %s dis FILE.py\n"
+            "       %s --help | --version\n"
+            "\n"
+            "gilt runs a subset of Python on a bytecode VM whose threads share\n"
+            "a global interpreter lock, to study what the lock does.\n"
+            "\n"
+            "Options for run:\n"
+            "  -c CODE                 run CODE instead of a file\n"
+            "      --trace-exec        print each bytecode to stderr as it runs\n"
+            "      --gil NAME          lock policy (available: %s)\n"
+            "      --switch-interval S switch interval in seconds (default 0.005)\n"
+            "      --check-interval N  ticks between releases, legacy policy (100)\n"
+            "      --no-force-switching  turn off FORCE_SWITCHING (cpython policy)\n"
+            "      --seed N            seed of the random module\n"
+            "      --max-heap SIZE     MemoryError above SIZE bytes of live heap\n"
+            "                          (suffixes K, M, G; default 4G)\n"
+            "  -h, --help              show this help and exit\n"
+            "  -V, --version           show the version and exit\n",
+            prog, prog, prog, prog, gil_ops_names());
+}
+
+/* Read a whole file; NULL with errno set on failure. */
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = (char *)vm_realloc(NULL, NULL, 0, cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0) {
+            buf = (char *)vm_realloc(NULL, buf, cap, cap * 2);
+            cap *= 2;
+        }
+    }
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (err) {
+        vm_realloc(NULL, buf, 0, 0);
+        errno = err;
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+static bool parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0) return false;
+    switch (*end) {
+    case 'k': case 'K': v *= 1024.0; end++; break;
+    case 'm': case 'M': v *= 1024.0 * 1024; end++; break;
+    case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'b' || *end == 'B') end++;
+    if (*end) return false;
+    *out = (size_t)v;
+    return true;
+}
+
+/* The main thread's eval breaker, for the SIGINT handler: the one piece of
+ * process-wide state, because a signal handler cannot be given a pointer. */
+static _Atomic uint32_t *sigint_breaker;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    if (sigint_breaker) atomic_fetch_or(sigint_breaker, VM_BREAK_SIGNAL);
+}
+
+enum {
+    OPT_TRACE_EXEC = 256,
+    OPT_GIL,
+    OPT_SWITCH_INTERVAL,
+    OPT_CHECK_INTERVAL,
+    OPT_NO_FORCE_SWITCHING,
+    OPT_SEED,
+    OPT_MAX_HEAP,
+};
+
+static const struct option run_options[] = {
+    {"trace-exec", no_argument, NULL, OPT_TRACE_EXEC},
+    {"gil", required_argument, NULL, OPT_GIL},
+    {"switch-interval", required_argument, NULL, OPT_SWITCH_INTERVAL},
+    {"check-interval", required_argument, NULL, OPT_CHECK_INTERVAL},
+    {"no-force-switching", no_argument, NULL, OPT_NO_FORCE_SWITCHING},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"max-heap", required_argument, NULL, OPT_MAX_HEAP},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_option(const char *prog, const char *fmt, const char *arg) {
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    return EXIT_USAGE;
+}
+
+static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
+    VmOptions opts;
+    vm_options_default(&opts);
+    const char *code_arg = NULL;
+    int c;
+    optind = 1;
+    /* '+' stops at the first non-option: what follows belongs to the
+     * program (sys.argv). */
+    while ((c = getopt_long(argc, argv, "+c:hV", run_options, NULL)) != -1) {
+        switch (c) {
+        case 'c': code_arg = optarg; goto options_done;
+        case OPT_TRACE_EXEC: opts.trace_exec = true; break;
+        case OPT_GIL:
+            if (!gil_ops_find(optarg))
+                return bad_option(prog, "unknown GIL policy '%s'", optarg);
+            opts.gil_name = optarg;
+            break;
+        case OPT_SWITCH_INTERVAL: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v > 0))
+                return bad_option(prog,
+                                  "--switch-interval wants a positive number "
+                                  "of seconds, not '%s'", optarg);
+            opts.switch_interval = v;
+            break;
+        }
+        case OPT_CHECK_INTERVAL: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v <= 0)
+                return bad_option(prog,
+                                  "--check-interval wants a positive integer, "
+                                  "not '%s'", optarg);
+            opts.check_interval = (int)v;
+            break;
+        }
+        case OPT_NO_FORCE_SWITCHING: opts.force_switching = false; break;
+        case OPT_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*end || errno || optarg[0] == '-')
+                return bad_option(prog,
+                                  "--seed wants a non-negative integer, not '%s'",
+                                  optarg);
+            opts.seed = v;
+            opts.seed_set = true;
+            break;
+        }
+        case OPT_MAX_HEAP:
+            if (!parse_size(optarg, &opts.max_heap) || opts.max_heap == 0)
+                return bad_option(prog, "bad --max-heap size '%s'", optarg);
+            break;
+        case 'h': usage(stdout, prog); return 0;
+        case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+            return EXIT_USAGE;
+        }
+    }
+options_done:;
+    const char *filename;
+    char *source;
+    if (code_arg) {
+        filename = "<string>";
+        source = (char *)vm_realloc(NULL, NULL, 0, strlen(code_arg) + 1);
+        strcpy(source, code_arg);
+    } else {
+        if (optind >= argc) {
+            fprintf(stderr, "%s: %s: missing FILE.py\n", prog,
+                    dis_only ? "dis" : "run");
+            usage(stderr, prog);
+            return EXIT_USAGE;
+        }
+        filename = argv[optind++];
+        source = read_file(filename);
+        if (!source) {
+            fprintf(stderr, "%s: can't open file '%s': [Errno %d] %s\n", prog,
+                    filename, errno, strerror(errno));
+            return EXIT_USAGE;
+        }
+    }
+
+    VmShared *vm = vm_shared_new(&opts);
+    VmThread *th = vm_thread_new(vm);
+    vm_list_append(vm, vm->argv,
+                   VM_OBJ(vm_str_from_cstr(vm, code_arg ? "-c" : filename)));
+    for (int i = optind; i < argc; i++)
+        vm_list_append(vm, vm->argv, VM_OBJ(vm_str_from_cstr(vm, argv[i])));
+
+    int status;
+    if (dis_only) {
+        VmCompileError err;
+        memset(&err, 0, sizeof err);
+        ObjCode *code = vm_compile(vm, source, filename, &err);
+        if (code) {
+            vm_dis_code(stdout, code);
+            status = 0;
+        } else {
+            fprintf(stderr, "%s:%d:%d: %s: %s\n", filename, err.line, err.col,
+                    err.type[0] ? err.type : "SyntaxError", err.message);
+            status = 1;
+        }
+    } else {
+        sigint_breaker = &th->eval_breaker;
+        signal(SIGINT, on_sigint);
+        vm->gil_ops->acquire(vm->gil, th);
+        th->holds_gil = true;
+        vm_run_source(th, source, filename);
+        status = vm->exit_status;
+        fflush(vm->out);
+        th->holds_gil = false;
+        vm->gil_ops->release(vm->gil, th);
+        signal(SIGINT, SIG_DFL);
+        sigint_breaker = NULL;
+    }
+    if (fflush(stdout) != 0 && status == 0) status = 1;
+    vm_shared_destroy(vm);
+    vm_realloc(NULL, source, 0, 0);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    const char *prog = "gilt";
+    if (argc < 2) {
+        usage(stderr, prog);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout, prog);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("gilt %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(prog, argc - 1, argv + 1, false);
+    if (strcmp(cmd, "dis") == 0) return cmd_run(prog, argc - 1, argv + 1, true);
+    fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
+    usage(stderr, prog);
+    return EXIT_USAGE;
+}
