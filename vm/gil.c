@@ -7,6 +7,8 @@
 #include <string.h>
 
 static const GilOps *const policies[] = {
+    &gil_cpython_ops,
+    &gil_legacy_ops,
     &gil_none_ops,
 };
 
@@ -16,12 +18,13 @@ const GilOps *gil_ops_find(const char *name) {
     return NULL;
 }
 
-const char *gil_ops_names(void) { return "none"; }
+const char *gil_ops_names(void) { return "cpython, legacy, none"; }
 
 void vm_blocking_begin(VmThread *th) {
     VmShared *vm = th->vm;
     if (th->holds_gil) {
         th->holds_gil = false;
+        th->gil_stats.io_releases++;
         vm->gil_ops->release(vm->gil, th);
     }
 }

@@ -33,5 +33,7 @@ const GilOps *gil_ops_find(const char *name);
 const char *gil_ops_names(void);
 
 extern const GilOps gil_none_ops;
+extern const GilOps gil_cpython_ops;
+extern const GilOps gil_legacy_ops;
 
 #endif /* GILT_VM_GIL_H */

@@ -28,7 +28,7 @@ void vm_options_default(VmOptions *o) {
     memset(o, 0, sizeof *o);
     o->max_heap = GILT_DEFAULT_MAX_HEAP;
     o->recursion_limit = GILT_RECURSION_LIMIT;
-    o->gil_name = "none";
+    o->gil_name = "cpython";
     o->switch_interval = 0.005;
     o->check_interval = 100;
     o->force_switching = true;

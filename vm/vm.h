@@ -94,6 +94,19 @@ typedef struct {
 
 typedef struct VmThread VmThread;
 
+/* What the lock did to one thread; written by the thread itself (under the
+ * GIL or inside the policy's mutex), read after it has finished. */
+typedef struct {
+    uint64_t held_ns;          /* total time holding the GIL */
+    uint64_t wait_ns;          /* total time waiting to take it */
+    uint64_t acquisitions;
+    uint64_t drop_requests;    /* drop requests it honoured */
+    uint64_t forced_switches;  /* releases that waited for another taker */
+    uint64_t futile_wakeups;   /* woken while waiting, but the lock was taken */
+    uint64_t io_releases;      /* releases around blocking calls */
+    uint64_t acquired_at_ns;   /* start of the current hold */
+} GilStats;
+
 struct VmShared {
     VmHeap heap;
     VmOptions options;
@@ -153,7 +166,8 @@ struct VmThread {
     uint64_t ident;
     uint64_t bytecodes;       /* instructions executed */
     bool holds_gil;
-    void *gil_local;          /* per-thread data of the GIL policy */
+    GilStats gil_stats;
+    int gil_ticks;            /* legacy policy: safe points until release */
     void *user;               /* owner-specific data (threading module) */
 };
 

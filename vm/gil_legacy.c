@@ -1,0 +1,93 @@
+/*
+ * vm/gil_legacy.c - the "legacy" policy: the GIL of CPython 2.x and
+ * 3.0-3.1.
+ *
+ * Implementation notes
+ * --------------------
+ * - The lock is a plain mutex-and-condition lock with no fairness and no
+ *   hand-off: `locked` under `mutex`, waiters sleep on `cond`.
+ * - Every --check-interval "ticks" the holder releases it and immediately
+ *   tries to take it again.  A tick here is a safe point (back edge or
+ *   call), gilt's equivalent of CPython 2's per-instruction ticker.  To see
+ *   every tick the policy keeps VM_BREAK_GIL_DROP set in the holder's eval
+ *   breaker, so each safe point calls yield, which counts down.
+ * - On a multicore machine the releasing thread usually wins the race to
+ *   re-acquire, because the woken waiter needs to be scheduled first: the
+ *   waiter wakes up, finds the lock taken again, and goes back to sleep - a
+ *   futile wake-up.  That is Beazley's "GIL battle", which this policy exists
+ *   to reproduce; the counts are in the thread statistics.
+ */
+#include <stdatomic.h>
+
+#include "vm/gil.h"
+#include "vm/gil_platform.h"
+#include "vm/memory.h"
+
+typedef struct {
+    GilMutex mutex;   /* protects locked */
+    GilCond cond;     /* signalled on every release */
+    bool locked;
+    VmShared *vm;
+} LegacyGil;
+
+static void *legacy_init(VmShared *vm) {
+    LegacyGil *g = (LegacyGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
+    gil_mutex_init(&g->mutex);
+    gil_cond_init(&g->cond);
+    g->locked = false;
+    g->vm = vm;
+    return g;
+}
+
+static void legacy_acquire(void *gil, VmThread *th) {
+    LegacyGil *g = (LegacyGil *)gil;
+    uint64_t t0 = gil_now_ns();
+    gil_mutex_lock(&g->mutex);
+    bool waited = false;
+    while (g->locked) {
+        if (waited) th->gil_stats.futile_wakeups++;
+        gil_cond_wait(&g->cond, &g->mutex);
+        waited = true;
+    }
+    g->locked = true;
+    gil_mutex_unlock(&g->mutex);
+    th->gil_ticks = g->vm->options.check_interval;
+    atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
+    uint64_t now = gil_now_ns();
+    th->gil_stats.wait_ns += now - t0;
+    th->gil_stats.acquisitions++;
+    th->gil_stats.acquired_at_ns = now;
+}
+
+static void legacy_release(void *gil, VmThread *th) {
+    LegacyGil *g = (LegacyGil *)gil;
+    th->gil_stats.held_ns += gil_now_ns() - th->gil_stats.acquired_at_ns;
+    gil_mutex_lock(&g->mutex);
+    g->locked = false;
+    gil_cond_signal(&g->cond);
+    gil_mutex_unlock(&g->mutex);
+}
+
+static void legacy_yield(void *gil, VmThread *th) {
+    if (--th->gil_ticks > 0) {
+        /* Not yet: keep being called at every safe point. */
+        atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
+        return;
+    }
+    th->gil_stats.drop_requests++;
+    legacy_release(gil, th);
+    legacy_acquire(gil, th);
+}
+
+static void legacy_fini(VmShared *vm, void *gil) {
+    (void)vm;
+    LegacyGil *g = (LegacyGil *)gil;
+    gil_cond_fini(&g->cond);
+    gil_mutex_fini(&g->mutex);
+    vm_realloc(NULL, g, sizeof *g, 0);
+}
+
+const GilOps gil_legacy_ops = {
+    "legacy", legacy_init, legacy_acquire, legacy_release, legacy_yield,
+    legacy_fini,
+};
