@@ -3,6 +3,8 @@
  */
 #include "tests/check_helpers.h"
 
+#include "vm/gil.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +20,10 @@ TestRun test_run_with(const char *source, const VmOptions *options) {
     vm->out = out;
     vm->err = err;
     VmThread *th = vm_thread_new(vm);
-    vm->gil_ops->acquire(vm->gil, th);
-    th->holds_gil = true;
+    vm_gil_acquire(th);
     r.result = vm_run_source(th, source, "<test>");
     r.exit_status = vm->exit_status;
-    th->holds_gil = false;
-    vm->gil_ops->release(vm->gil, th);
+    vm_gil_release(th);
     vm_shared_destroy(vm);
     fclose(out);
     fclose(err);

@@ -1,10 +1,13 @@
 /*
- * vm/gil.c - the table of GIL policies and the hooks the interpreter calls
- * around blocking operations.
+ * vm/gil.c - the table of GIL policies, the wrappers through which the VM
+ * takes and drops the lock (timing and counting what every policy shares),
+ * and the hooks around blocking operations.
  */
 #include "vm/gil.h"
 
 #include <string.h>
+
+#include "vm/gil_platform.h"
 
 static const GilOps *const policies[] = {
     &gil_cpython_ops,
@@ -20,20 +23,54 @@ const GilOps *gil_ops_find(const char *name) {
 
 const char *gil_ops_names(void) { return "cpython, legacy, none"; }
 
+/* Statistics are the thread's own: only it writes them, and only it runs
+ * these wrappers for itself, so no lock is needed. */
+static void begin_hold(VmThread *th, uint64_t waited_since) {
+    uint64_t now = gil_now_ns();
+    th->gil_stats.wait_ns += now - waited_since;
+    th->gil_stats.acquisitions++;
+    th->gil_stats.acquired_at_ns = now;
+    th->holds_gil = true;
+    th->vm->heap.alloc_breaker = &th->eval_breaker;
+}
+
+static void end_hold(VmThread *th) {
+    th->gil_stats.held_ns += gil_now_ns() - th->gil_stats.acquired_at_ns;
+    th->holds_gil = false;
+}
+
+void vm_gil_acquire(VmThread *th) {
+    uint64_t t0 = gil_now_ns();
+    th->vm->gil_ops->acquire(th->vm->gil, th);
+    begin_hold(th, t0);
+}
+
+void vm_gil_release(VmThread *th) {
+    end_hold(th);
+    th->vm->gil_ops->release(th->vm->gil, th);
+}
+
+void vm_gil_yield(VmThread *th) {
+    /* Account the hold up to now; if the policy keeps the lock (a legacy
+     * tick that is not due yet), the hold simply continues. */
+    uint64_t before = gil_now_ns();
+    uint64_t acquired_at = th->gil_stats.acquired_at_ns;
+    uint64_t acquisitions = th->gil_stats.acquisitions;
+    if (th->vm->gil_ops->yield(th->vm->gil, th)) {
+        th->gil_stats.drop_requests++;
+        th->gil_stats.held_ns += before - acquired_at;
+        th->gil_stats.acquisitions = acquisitions;
+        begin_hold(th, before);
+    }
+}
+
 void vm_blocking_begin(VmThread *th) {
-    VmShared *vm = th->vm;
     if (th->holds_gil) {
-        th->holds_gil = false;
         th->gil_stats.io_releases++;
-        vm->gil_ops->release(vm->gil, th);
+        vm_gil_release(th);
     }
 }
 
 void vm_blocking_end(VmThread *th) {
-    VmShared *vm = th->vm;
-    if (!th->holds_gil) {
-        vm->gil_ops->acquire(vm->gil, th);
-        th->holds_gil = true;
-        vm->heap.alloc_breaker = &th->eval_breaker;
-    }
+    if (!th->holds_gil) vm_gil_acquire(th);
 }

@@ -22,10 +22,18 @@ typedef struct GilOps {
     /* Give the lock up (th holds it). */
     void (*release)(void *gil, VmThread *th);
     /* The holder saw VM_BREAK_GIL_DROP at a safe point: release, let another
-     * thread run, re-acquire. */
-    void (*yield)(void *gil, VmThread *th);
+     * thread run, re-acquire.  Returns true if it did release the lock (the
+     * legacy policy only counts ticks most of the time). */
+    bool (*yield)(void *gil, VmThread *th);
     void (*fini)(VmShared *vm, void *gil);
 } GilOps;
+
+/* What the VM calls: these wrap the policy's functions with the timing and
+ * counting every policy shares (wait and hold times, acquisitions, drop
+ * requests), so a policy only implements its protocol. */
+void vm_gil_acquire(VmThread *th);
+void vm_gil_release(VmThread *th);
+void vm_gil_yield(VmThread *th);
 
 /* The policy called `name`, or NULL. */
 const GilOps *gil_ops_find(const char *name);

@@ -65,7 +65,6 @@ static uint64_t interval_ns(CpythonGil *g) {
 
 static void cpython_acquire(void *gil, VmThread *th) {
     CpythonGil *g = (CpythonGil *)gil;
-    uint64_t t0 = gil_now_ns();
     gil_mutex_lock(&g->mutex);
     while (g->locked) {
         uint64_t saved = g->switch_number;
@@ -87,15 +86,10 @@ static void cpython_acquire(void *gil, VmThread *th) {
     gil_cond_broadcast(&g->switch_cond);
     gil_mutex_unlock(&g->switch_mutex);
     gil_mutex_unlock(&g->mutex);
-    uint64_t now = gil_now_ns();
-    th->gil_stats.wait_ns += now - t0;
-    th->gil_stats.acquisitions++;
-    th->gil_stats.acquired_at_ns = now;
 }
 
 static void cpython_release(void *gil, VmThread *th) {
     CpythonGil *g = (CpythonGil *)gil;
-    th->gil_stats.held_ns += gil_now_ns() - th->gil_stats.acquired_at_ns;
     gil_mutex_lock(&g->mutex);
     g->locked = false;
     g->holder = NULL;
@@ -103,9 +97,8 @@ static void cpython_release(void *gil, VmThread *th) {
     gil_mutex_unlock(&g->mutex);
 }
 
-static void cpython_yield(void *gil, VmThread *th) {
+static bool cpython_yield(void *gil, VmThread *th) {
     CpythonGil *g = (CpythonGil *)gil;
-    th->gil_stats.drop_requests++;
     cpython_release(gil, th);
     if (g->vm->options.force_switching) {
         /* Wait until somebody else took the lock (the thread that asked). */
@@ -116,6 +109,7 @@ static void cpython_yield(void *gil, VmThread *th) {
         th->gil_stats.forced_switches++;
     }
     cpython_acquire(gil, th);
+    return true;
 }
 
 static void cpython_fini(VmShared *vm, void *gil) {

@@ -41,7 +41,6 @@ static void *legacy_init(VmShared *vm) {
 
 static void legacy_acquire(void *gil, VmThread *th) {
     LegacyGil *g = (LegacyGil *)gil;
-    uint64_t t0 = gil_now_ns();
     gil_mutex_lock(&g->mutex);
     bool waited = false;
     while (g->locked) {
@@ -53,30 +52,25 @@ static void legacy_acquire(void *gil, VmThread *th) {
     gil_mutex_unlock(&g->mutex);
     th->gil_ticks = g->vm->options.check_interval;
     atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
-    uint64_t now = gil_now_ns();
-    th->gil_stats.wait_ns += now - t0;
-    th->gil_stats.acquisitions++;
-    th->gil_stats.acquired_at_ns = now;
 }
 
 static void legacy_release(void *gil, VmThread *th) {
     LegacyGil *g = (LegacyGil *)gil;
-    th->gil_stats.held_ns += gil_now_ns() - th->gil_stats.acquired_at_ns;
     gil_mutex_lock(&g->mutex);
     g->locked = false;
     gil_cond_signal(&g->cond);
     gil_mutex_unlock(&g->mutex);
 }
 
-static void legacy_yield(void *gil, VmThread *th) {
+static bool legacy_yield(void *gil, VmThread *th) {
     if (--th->gil_ticks > 0) {
         /* Not yet: keep being called at every safe point. */
         atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
-        return;
+        return false;
     }
-    th->gil_stats.drop_requests++;
     legacy_release(gil, th);
     legacy_acquire(gil, th);
+    return true;
 }
 
 static void legacy_fini(VmShared *vm, void *gil) {

@@ -14,7 +14,11 @@ static void *none_init(VmShared *vm) {
 
 static void none_acquire(void *gil, VmThread *th) { (void)gil; (void)th; }
 static void none_release(void *gil, VmThread *th) { (void)gil; (void)th; }
-static void none_yield(void *gil, VmThread *th) { (void)gil; (void)th; }
+static bool none_yield(void *gil, VmThread *th) {
+    (void)gil;
+    (void)th;
+    return false;
+}
 static void none_fini(VmShared *vm, void *gil) { (void)vm; (void)gil; }
 
 const GilOps gil_none_ops = {

@@ -66,8 +66,7 @@ bool vm__eval_breaker_handle(VmThread *th) {
     }
     if (bits & VM_BREAK_GIL_DROP) {
         atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GIL_DROP);
-        vm->gil_ops->yield(vm->gil, th);
-        vm->heap.alloc_breaker = &th->eval_breaker;
+        vm_gil_yield(th);
     }
 #if GILT_STRESS_SWITCH
     atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);

@@ -240,13 +240,11 @@ options_done:;
     } else {
         sigint_breaker = &th->eval_breaker;
         signal(SIGINT, on_sigint);
-        vm->gil_ops->acquire(vm->gil, th);
-        th->holds_gil = true;
+        vm_gil_acquire(th);
         vm_run_source(th, source, filename);
         status = vm->exit_status;
         fflush(vm->out);
-        th->holds_gil = false;
-        vm->gil_ops->release(vm->gil, th);
+        vm_gil_release(th);
         signal(SIGINT, SIG_DFL);
         sigint_breaker = NULL;
     }
