@@ -21,6 +21,9 @@ ObjModule *vm__mod_sys_init(VmShared *vm);
 ObjModule *vm__mod_os_init(VmShared *vm);
 ObjModule *vm__mod_random_init(VmShared *vm);
 
+/* Register the modules written in Python (vm/pylib.c). */
+void vm__pylib_register(VmShared *vm);
+
 /* Helper for natives: parse positional and keyword arguments against a list
  * of parameter names.  `spec` names the parameters, "|" starts the optional
  * ones and "$" the keyword-only ones, e.g. "sep|end$flush".  Unfilled

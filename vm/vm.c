@@ -230,6 +230,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm_register_module(vm, "sys", vm__mod_sys_init);
     vm_register_module(vm, "os", vm__mod_os_init);
     vm_register_module(vm, "random", vm__mod_random_init);
+    vm__pylib_register(vm);
 
     vm->gil_ops = gil_ops_find(vm->options.gil_name);
     if (!vm->gil_ops) vm->gil_ops = gil_ops_find("none");
@@ -262,7 +263,10 @@ VmThread *vm_thread_new(VmShared *vm) {
     th->thread_obj = VM_UNDEF;
     th->next = vm->threads;
     vm->threads = th;
-    if (!vm->main_thread) vm->main_thread = th;
+    if (!vm->main_thread) {
+        vm->main_thread = th;
+        snprintf(th->name, sizeof th->name, "MainThread");
+    }
     if (!vm->heap.alloc_breaker) vm->heap.alloc_breaker = &th->eval_breaker;
     return th;
 }
@@ -338,8 +342,45 @@ bool vm_module_get(ObjModule *m, ObjStr *name, Value *out) {
 void vm_register_module(VmShared *vm, const char *name, VmModuleInit init) {
     ObjNative *maker = vm_native_new(vm, name, NULL);
     maker->cdata = (void *)init;
+    maker->data = VM_FALSE;
     vm_dict_set_str(vm, vm->module_makers, vm_str_intern_cstr(vm, name),
                     VM_OBJ(maker));
+}
+
+void vm_register_source_module(VmShared *vm, const char *name,
+                               const char *source) {
+    ObjNative *maker = vm_native_new(vm, name, NULL);
+    maker->cdata = (void *)source;
+    maker->data = VM_TRUE;
+    vm_dict_set_str(vm, vm->module_makers, vm_str_intern_cstr(vm, name),
+                    VM_OBJ(maker));
+}
+
+static bool exec_module_code(VmThread *th, ObjCode *code, ObjModule *m);
+
+/* Compile and run an embedded Python module.  It is registered in
+ * vm->modules before its body runs, as CPython does, so modules that import
+ * each other see the partly built module instead of recursing. */
+static bool import_source_module(VmThread *th, ObjStr *name, const char *src,
+                                 Value *module) {
+    VmShared *vm = th->vm;
+    char filename[128];
+    snprintf(filename, sizeof filename, "<gilt:%s>", name->chars);
+    VmCompileError err;
+    memset(&err, 0, sizeof err);
+    ObjCode *code = vm_compile(vm, src, filename, &err);
+    if (!code)
+        return vm_raise(th, vm->cls.ImportError,
+                        "built-in module %s does not compile: %d:%d: %s",
+                        name->chars, err.line, err.col, err.message);
+    vm_push_root(th, VM_OBJ(code));
+    ObjModule *m = module_alloc(vm, name->chars);
+    *module = VM_OBJ(m);
+    vm_dict_set_str(vm, vm->modules, name, *module);
+    bool ok = exec_module_code(th, code, m);
+    vm_pop_roots(th, 1);
+    if (!ok) vm_dict_delete_str(vm->modules, name);
+    return ok;
 }
 
 bool vm_import(VmThread *th, ObjStr *name, Value *module) {
@@ -349,6 +390,11 @@ bool vm_import(VmThread *th, ObjStr *name, Value *module) {
     if (!vm_dict_get_str(vm->module_makers, name, &maker))
         return vm_raise(th, vm->cls.ModuleNotFoundError,
                         "No module named '%s'", name->chars);
+    if (VM_IS_BOOL(VM_AS_NATIVE(maker)->data) &&
+        VM_AS_BOOL(VM_AS_NATIVE(maker)->data))
+        return import_source_module(th, name,
+                                    (const char *)VM_AS_NATIVE(maker)->cdata,
+                                    module);
     VmModuleInit init = (VmModuleInit)VM_AS_NATIVE(maker)->cdata;
     ObjModule *m = init(vm);
     *module = VM_OBJ(m);
@@ -379,6 +425,30 @@ static int system_exit_status(VmThread *th, Value exc) {
     return 1;
 }
 
+/* Run a module's top-level code in module m. */
+static bool exec_module_code(VmThread *th, ObjCode *code, ObjModule *m) {
+    VmShared *vm = th->vm;
+    /* One slot per global name of the file, in the order the compiler
+     * numbered them, so LOAD_GLOBAL's argument is the slot index. */
+    if (code->globals) {
+        for (int64_t i = 0; i < code->globals->count; i++) {
+            int slot = vm__module_slot(vm, m, VM_AS_STR(code->globals->items[i]));
+            if (slot != (int)i)
+                return vm_raise(th, vm->cls.RuntimeError,
+                                "gilt: internal error: global slot order");
+        }
+    }
+    vm_module_set(vm, m, "__name__", VM_OBJ(m->name));
+    if (code->filename)
+        vm_module_set(vm, m, "__file__", VM_OBJ(code->filename));
+    ObjFunction *fn = vm_function_new(vm, code, m);
+    vm_push_root(th, VM_OBJ(fn));
+    Value result;
+    bool ok = vm_call(th, VM_OBJ(fn), NULL, 0, NULL, &result);
+    vm_pop_roots(th, 1);
+    return ok;
+}
+
 VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
     VmShared *vm = th->vm;
     VmCompileError err;
@@ -393,24 +463,7 @@ VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
     ObjModule *m = module_alloc(vm, "__main__");
     vm->main_module = m;
     vm_dict_set_str(vm, vm->modules, m->name, VM_OBJ(m));
-    /* One slot per global name of the file, in the order the compiler
-     * numbered them, so LOAD_GLOBAL's argument is the slot index. */
-    if (code->globals) {
-        for (int64_t i = 0; i < code->globals->count; i++) {
-            int slot = vm__module_slot(vm, m, VM_AS_STR(code->globals->items[i]));
-            if (slot != (int)i) {
-                fprintf(vm->err, "gilt: internal error: global slot order\n");
-                return VM_RUNTIME_ERROR;
-            }
-        }
-    }
-    vm_module_set(vm, m, "__name__", VM_OBJ(vm->names.main));
-    vm_module_set(vm, m, "__file__", VM_OBJ(vm_str_from_cstr(vm, filename)));
-    ObjFunction *fn = vm_function_new(vm, code, m);
-    vm_push_root(th, VM_OBJ(fn));
-    Value result;
-    bool ok = vm_call(th, VM_OBJ(fn), NULL, 0, NULL, &result);
-    vm_pop_roots(th, 1);
+    bool ok = exec_module_code(th, code, m);
     if (ok) {
         vm->exit_status = 0;
         return VM_OK;

@@ -164,6 +164,8 @@ struct VmThread {
     Value handled;            /* the exception being handled (bare raise) */
     Value thread_obj;         /* the threading.Thread, or UNDEF */
     uint64_t ident;
+    char name[64];            /* "MainThread", "Thread-1 (worker)": for
+                                 statistics, traces and deadlock reports */
     uint64_t bytecodes;       /* instructions executed */
     bool holds_gil;
     GilStats gil_stats;
@@ -236,6 +238,10 @@ ObjModule *vm_module_new(VmShared *vm, const char *name);
 /* A built-in module is made on first import by a function of this type. */
 typedef ObjModule *(*VmModuleInit)(VmShared *vm);
 void vm_register_module(VmShared *vm, const char *name, VmModuleInit init);
+/* A built-in module written in Python: `source` is compiled and run as the
+ * module body on first import (vm/pylib.c registers them). */
+void vm_register_source_module(VmShared *vm, const char *name,
+                               const char *source);
 /* Import a built-in module by name (cached in vm->modules). */
 bool vm_import(VmThread *th, ObjStr *name, Value *module);
 

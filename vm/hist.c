@@ -1,0 +1,1 @@
+/* vm/hist.c - placeholder, being written. */

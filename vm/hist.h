@@ -1,0 +1,1 @@
+/* vm/hist.h - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/mod_gilt.c - placeholder, being written. */

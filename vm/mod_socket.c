@@ -1,0 +1,1 @@
+/* vm/mod_socket.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/mod_thread.c - placeholder, being written. */

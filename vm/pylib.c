@@ -1,0 +1,18 @@
+/*
+ * vm/pylib.c - registers the built-in modules that are written in Python
+ * (vm/pylib/*.py, embedded at build time by vm/pylib_embed.sh).
+ *
+ * As in CPython, the synchronisation classes above a plain lock
+ * (Condition, Semaphore, Event, Barrier, Queue...) are Python code running
+ * on the VM, so they take the GIL, switch and block exactly as a user's own
+ * code would; only the primitives (threads, locks) are C (vm/mod_thread.c).
+ */
+#include "vm/builtins.h"
+#include "vm/pylib_sources.h"
+#include "vm/vm.h"
+
+void vm__pylib_register(VmShared *vm) {
+    for (size_t i = 0; i < sizeof pylib_modules / sizeof pylib_modules[0]; i++)
+        vm_register_source_module(vm, pylib_modules[i].name,
+                                  pylib_modules[i].source);
+}

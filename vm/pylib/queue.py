@@ -1,0 +1,1 @@
+# vm/pylib/queue.py - placeholder, being written.

@@ -1,0 +1,1 @@
+# vm/pylib/threading.py - placeholder, being written.

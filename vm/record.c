@@ -1,0 +1,1 @@
+/* vm/record.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* vm/record.h - placeholder, being written. */
