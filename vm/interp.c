@@ -750,7 +750,12 @@ static bool run(VmThread *th, Value *result) {
     Value *sp;
     uint32_t word, arg;
 
-#define SYNC() (frame->ip = ip, th->stack_top = sp)
+    /* Instructions executed since the last SYNC: a register increment per
+     * instruction, folded into th->bytecodes whenever state is stored. */
+    uint64_t executed = 0;
+#define SYNC()                                                                \
+    (frame->ip = ip, th->stack_top = sp, th->bytecodes += executed,          \
+     executed = 0)
 #define LOAD_FRAME()                                                          \
     do {                                                                      \
         frame = &th->frames[th->frame_count - 1];                             \
@@ -786,6 +791,7 @@ static bool run(VmThread *th, Value *result) {
     do {                                                                      \
         word = *ip++;                                                         \
         arg = VM_INSTR_ARG(word);                                             \
+        executed++;                                                           \
         if (__builtin_expect(tracing, 0)) {                                   \
             SYNC();                                                           \
             trace_instruction(th, frame, ip - 1);                             \
@@ -808,6 +814,7 @@ static bool run(VmThread *th, Value *result) {
 next_instruction:
     word = *ip++;
     arg = VM_INSTR_ARG(word);
+    executed++;
     if (tracing) {
         SYNC();
         trace_instruction(th, frame, ip - 1);
@@ -1478,6 +1485,7 @@ next_instruction:
         if (done->gen) done->gen->state = GEN_CLOSED;
         if (done->c_boundary) {
             th->stack_top = done->ret_slot;
+            th->bytecodes += executed;
             *result = v;
             return true;
         }
@@ -1507,6 +1515,7 @@ next_instruction:
         g->state = GEN_SUSPENDED;
         th->frame_count--;
         th->stack_top = frame->ret_slot;
+        th->bytecodes += executed;
         *result = v;
         return true;
     }
@@ -1825,6 +1834,7 @@ unwind_keep_trace:
         if (done->gen) done->gen->state = GEN_CLOSED;
         if (done->c_boundary) {
             th->stack_top = done->ret_slot;
+            th->bytecodes += executed;
             return false;
         }
         sp = done->ret_slot;
