@@ -844,6 +844,7 @@ next_instruction:
         DISPATCH();
     }
     TARGET(LOAD_FAST) {
+    do_load_fast:;
         Value v = slots[arg];
         if (__builtin_expect(VM_IS_UNDEF(v), 0)) {
             SYNC();
@@ -903,6 +904,7 @@ next_instruction:
         DISPATCH();
     }
     TARGET(LOAD_GLOBAL) {
+    do_load_global:;
         ObjModule *m = frame->func->module;
         if (__builtin_expect(arg < (uint32_t)m->values.count, 1)) {
             Value v = m->values.values[arg];
@@ -1744,6 +1746,95 @@ next_instruction:
         PUSH(v);
         DISPATCH();
     }
+
+    /* Superinstructions (vm/peephole.c): ip points at the second word of
+     * the fused sequence; its operands are read from the words after. */
+#define IMM_ARITH(x, word, out_ok)                                            \
+    int64_t k_ = (int64_t)VM_INSTR_ARG(word) - VM_SMALL_INT_BIAS;             \
+    Opcode aop_ = VM_INSTR_OP(ip[1]);                                         \
+    int64_t r_;                                                               \
+    bool out_ok = (aop_ == OP_BINARY_ADD || aop_ == OP_INPLACE_ADD)           \
+                      ? !__builtin_add_overflow((x).as.i, k_, &r_)            \
+                      : !__builtin_sub_overflow((x).as.i, k_, &r_)
+#define IMM_COMPARE(x, word)                                                  \
+    int64_t k_ = (int64_t)VM_INSTR_ARG(word) - VM_SMALL_INT_BIAS;             \
+    int64_t xv_ = (x).as.i;                                                   \
+    bool c_;                                                                  \
+    switch (VM_INSTR_OP(ip[1])) {                                             \
+    case OP_COMPARE_LT: c_ = xv_ < k_; break;                                 \
+    case OP_COMPARE_LE: c_ = xv_ <= k_; break;                                \
+    case OP_COMPARE_GT: c_ = xv_ > k_; break;                                 \
+    case OP_COMPARE_GE: c_ = xv_ >= k_; break;                                \
+    case OP_COMPARE_EQ: c_ = xv_ == k_; break;                                \
+    default: c_ = xv_ != k_; break;                                           \
+    }                                                                         \
+    if (VM_INSTR_OP(ip[2]) == OP_POP_JUMP_IF_FALSE) c_ = !c_;                 \
+    executed += 3;                                                            \
+    ip = c_ ? code->code + VM_INSTR_ARG(ip[2]) : ip + 3
+    TARGET(FAST_IMM_ARITH_STORE) {
+        Value x = slots[arg];
+        if (x.type == VAL_INT) {
+            IMM_ARITH(x, ip[0], ok);
+            if (ok) {
+                slots[VM_INSTR_ARG(ip[2])] = VM_INT(r_);
+                ip += 3;
+                executed += 3;
+                DISPATCH();
+            }
+        }
+        goto do_load_fast;
+    }
+    TARGET(FAST_IMM_ARITH) {
+        Value x = slots[arg];
+        if (x.type == VAL_INT) {
+            IMM_ARITH(x, ip[0], ok);
+            if (ok) {
+                PUSH(VM_INT(r_));
+                ip += 2;
+                executed += 2;
+                DISPATCH();
+            }
+        }
+        goto do_load_fast;
+    }
+    TARGET(FAST_IMM_COMPARE_JUMP) {
+        Value x = slots[arg];
+        if (x.type == VAL_INT) {
+            IMM_COMPARE(x, ip[0]);
+            DISPATCH();
+        }
+        goto do_load_fast;
+    }
+    TARGET(GLOBAL_IMM_ARITH_STORE) {
+        ObjModule *m = frame->func->module;
+        uint32_t dst = VM_INSTR_ARG(ip[2]);
+        if (arg < (uint32_t)m->values.count && dst < (uint32_t)m->values.count) {
+            Value x = m->values.values[arg];
+            if (x.type == VAL_INT) {
+                IMM_ARITH(x, ip[0], ok);
+                if (ok) {
+                    m->values.values[dst] = VM_INT(r_);
+                    ip += 3;
+                    executed += 3;
+                    DISPATCH();
+                }
+            }
+        }
+        goto do_load_global;
+    }
+    TARGET(GLOBAL_IMM_COMPARE_JUMP) {
+        ObjModule *m = frame->func->module;
+        if (arg < (uint32_t)m->values.count) {
+            Value x = m->values.values[arg];
+            if (x.type == VAL_INT) {
+                IMM_COMPARE(x, ip[0]);
+                DISPATCH();
+            }
+        }
+        goto do_load_global;
+    }
+#undef IMM_ARITH
+#undef IMM_COMPARE
 
     TARGET(RAISE) {
         SYNC();

@@ -22,6 +22,7 @@
 #include "vm/list.h"
 #include "vm/memory.h"
 #include "vm/ops.h"
+#include "vm/peephole.h"
 #include "vm/str.h"
 
 void vm_options_default(VmOptions *o) {
@@ -373,6 +374,7 @@ static bool import_source_module(VmThread *th, ObjStr *name, const char *src,
         return vm_raise(th, vm->cls.ImportError,
                         "built-in module %s does not compile: %d:%d: %s",
                         name->chars, err.line, err.col, err.message);
+    vm_peephole_optimize(code);
     vm_push_root(th, VM_OBJ(code));
     ObjModule *m = module_alloc(vm, name->chars);
     *module = VM_OBJ(m);
@@ -460,6 +462,7 @@ VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
         vm->exit_status = 1;
         return VM_COMPILE_ERROR;
     }
+    vm_peephole_optimize(code);
     ObjModule *m = module_alloc(vm, "__main__");
     vm->main_module = m;
     vm_dict_set_str(vm, vm->modules, m->name, VM_OBJ(m));
