@@ -261,7 +261,7 @@ static bool format_float_spec(VmThread *th, double d, const Spec *sp, ObjStr **o
         switch (type) {
         case 'e': case 'E': case 'f': case 'F': case '%': {
             if (prec < 0) prec = 6;
-            char fmt[8];
+            char fmt[16];
             double val = type == '%' ? mag * 100 : mag;
             char t = type == '%' ? 'f' : type;
             snprintf(fmt, sizeof fmt, "%%.%d%c", prec > 400 ? 400 : prec, t);
@@ -273,7 +273,7 @@ static bool format_float_spec(VmThread *th, double d, const Spec *sp, ObjStr **o
         case 'g': case 'G': {
             if (prec < 0) prec = 6;
             if (prec == 0) prec = 1;
-            char fmt[8];
+            char fmt[16];
             snprintf(fmt, sizeof fmt, sp->alt ? "%%#.%d%c" : "%%.%d%c", prec, type);
             snprintf(body, sizeof body, fmt, mag);
             break;
@@ -288,7 +288,7 @@ static bool format_float_spec(VmThread *th, double d, const Spec *sp, ObjStr **o
                  * 'g' except that fixed-point has at least one digit past
                  * the decimal point. */
                 if (prec == 0) prec = 1;
-                char fmt[8];
+                char fmt[16];
                 snprintf(fmt, sizeof fmt, "%%.%dg", prec);
                 snprintf(body, sizeof body, fmt, mag);
                 if (!strchr(body, '.') && !strchr(body, 'e') && !strchr(body, 'n') &&
@@ -306,11 +306,16 @@ static bool format_float_spec(VmThread *th, double d, const Spec *sp, ObjStr **o
         /* Group the integer part only. */
         char intpart[400], rest[200], grouped[600];
         size_t k = strspn(body, "0123456789");
+        if (k >= sizeof intpart) k = sizeof intpart - 1;
         memcpy(intpart, body, k);
         intpart[k] = '\0';
         snprintf(rest, sizeof rest, "%s", body + k);
         group_digits(intpart, sp->grouping, grouped, 3);
-        snprintf(body, sizeof body, "%s%s", grouped, rest);
+        size_t gl = strlen(grouped), rl = strlen(rest);
+        if (gl + rl < sizeof body) {
+            memcpy(body, grouped, gl);
+            memcpy(body + gl, rest, rl + 1);
+        }
     }
     const char *sign = neg ? "-" : sp->sign == '+' ? "+" : sp->sign == ' ' ? " " : "";
     *out = pad(th->vm, sp, sign, body, '>');
@@ -570,8 +575,8 @@ bool vm_format_percent(VmThread *th, ObjStr *fmt, Value args, ObjStr **out) {
                 /* %.3d pads the digits with zeros. */
                 char digits[100];
                 snprintf(digits, sizeof digits, "%lld", (long long)(iv < 0 ? -iv : iv));
-                if ((int)strlen(digits) < prec && conv == 'd') {
-                    char padded[200];
+                if ((int)strlen(digits) < prec && conv == 'd' && prec < 100) {
+                    char padded[256];
                     snprintf(padded, sizeof padded, "%s%0*lld", iv < 0 ? "-" : "", prec,
                              (long long)(iv < 0 ? -iv : iv));
                     Spec s3 = s2;
