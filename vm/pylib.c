@@ -1,6 +1,7 @@
 /*
  * vm/pylib.c - registers the built-in modules that are written in Python
- * (vm/pylib/*.py, embedded at build time by vm/pylib_embed.sh).
+ * (the .py files under vm/pylib/, embedded at build time by
+ * vm/pylib_embed.sh).
  *
  * As in CPython, the synchronisation classes above a plain lock
  * (Condition, Semaphore, Event, Barrier, Queue...) are Python code running
