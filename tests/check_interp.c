@@ -7,7 +7,10 @@
  * points and the recursion limits.
  */
 #include <check.h>
+#include <pthread.h>
 #include <string.h>
+
+#include "sim/clock.h"
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
@@ -235,8 +238,18 @@ START_TEST(test_compile_error_reported) {
 }
 END_TEST
 
+/* Set the SIGNAL bit of a thread's breaker from another thread, as the
+ * SIGINT handler does. */
+static void *interrupt_later(void *arg) {
+    _Atomic uint32_t *breaker = arg;
+    sim_clock_sleep_ns(50 * 1000 * 1000);
+    atomic_fetch_or(breaker, VM_BREAK_SIGNAL);
+    return NULL;
+}
+
 START_TEST(test_safe_point_breaker) {
-    /* A pending KeyboardInterrupt is delivered at the next back edge. */
+    /* An interrupt arriving while a loop spins is delivered at the next
+     * back edge, inside the try block. */
     VmShared *vm = vm_shared_new(NULL);
     char *out = NULL;
     size_t len;
@@ -245,7 +258,8 @@ START_TEST(test_safe_point_breaker) {
     vm->err = f;
     VmThread *th = vm_thread_new(vm);
     th->holds_gil = true;
-    atomic_fetch_or(&th->eval_breaker, VM_BREAK_SIGNAL);
+    pthread_t t;
+    pthread_create(&t, NULL, interrupt_later, (void *)&th->eval_breaker);
     VmResult r = vm_run_source(th,
                                "try:\n"
                                "    while True:\n"
@@ -253,6 +267,7 @@ START_TEST(test_safe_point_breaker) {
                                "except KeyboardInterrupt:\n"
                                "    print('interrupted')\n",
                                "<test>");
+    pthread_join(t, NULL);
     fclose(f);
     ck_assert_int_eq(r, VM_OK);
     ck_assert_str_eq(out, "interrupted\n");

@@ -1374,8 +1374,10 @@ next_instruction:
         DISPATCH();
     }
     TARGET(JUMP_BACK) {
-        ip = code->code + arg;
+        /* Poll before jumping, so an exception raised here (KeyboardInterrupt,
+         * MemoryError) is attributed to this instruction and its handler. */
         SAFE_POINT();
+        ip = code->code + arg;
         DISPATCH();
     }
     TARGET(POP_JUMP_IF_FALSE) {
