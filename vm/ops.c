@@ -637,7 +637,8 @@ static int numeric_binary(VmThread *th, Opcode op, Value a, Value b, Value *out)
         case OP_BINARY_MOD: {
             if (y == 0) {
                 vm_raise(th, vm->cls.ZeroDivisionError,
-                         "integer division or modulo by zero");
+                         op == OP_BINARY_MOD ? "integer modulo by zero"
+                                             : "integer division or modulo by zero");
                 return -1;
             }
             if (x == INT64_MIN && y == -1) {

@@ -1,0 +1,5 @@
+it = iter([10, 20, 30])
+print(next(it), next(it))
+print(list(it), next(it, 'end'))
+d = iter({'a': 1})
+print(next(d))

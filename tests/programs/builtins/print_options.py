@@ -1,0 +1,7 @@
+print('a', 'b', sep='-')
+print('no newline', end='')
+print(' continued')
+print(1, 2, 3, sep='', end='!\n')
+print()
+print('flushed', flush=True)
+print(*[1, 2, 3])

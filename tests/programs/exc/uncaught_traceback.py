@@ -1,0 +1,7 @@
+def inner():
+    raise ValueError('something went wrong')
+def outer():
+    inner()
+print('before')
+outer()
+print('never')

@@ -1,0 +1,16 @@
+x = 10
+x += 5; print(x)
+x -= 3; print(x)
+x *= 2; print(x)
+x //= 5; print(x)
+x **= 3; print(x)
+x %= 7; print(x)
+x <<= 2; print(x)
+x >>= 1; print(x)
+x |= 1; print(x)
+x &= 6; print(x)
+x ^= 3; print(x)
+y = 7.0
+y /= 2; print(y)
+s = 'ab'; s += 'cd'; s *= 2; print(s)
+l = [1]; l += [2, 3]; l *= 2; print(l)

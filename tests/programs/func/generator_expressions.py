@@ -1,0 +1,6 @@
+print(sum(x * x for x in range(10)))
+print(max(len(w) for w in ['a', 'abc', 'ab']))
+g = (c.upper() for c in 'hey')
+print(next(g), list(g))
+print(any(x > 3 for x in [1, 5]), all(x > 0 for x in [1, 2, -1]))
+print(sorted((y for y in [3, 1, 2]), reverse=True))

@@ -1,0 +1,2 @@
+print(r"\n is not a newline", len(r"\t"))
+print(r'C:\path\to', R"\d+")

@@ -1,0 +1,2 @@
+a = 1; b = 2; print(a + b)
+if a: print('inline')

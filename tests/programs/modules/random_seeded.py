@@ -1,0 +1,11 @@
+import random
+random.seed(42)
+print(random.random(), random.random())
+print(random.randint(1, 100), random.randint(1, 6), random.randrange(10), random.randrange(0, 100, 5))
+print(random.choice(['a', 'b', 'c']), random.choice('xyz'))
+l = list(range(10))
+random.shuffle(l)
+print(l)
+print(random.sample(range(100), 5), round(random.uniform(1, 2), 6))
+random.seed(0)
+print(random.random())
