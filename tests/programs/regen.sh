@@ -9,6 +9,7 @@ if [ $# -eq 0 ]; then
     set -- $(find "$here" -name '*.py' -not -path '*/gilt_only/*' | LC_ALL=C sort)
 fi
 for f in "$@"; do
+    case "$f" in /*) ;; *) f=$(pwd)/$f ;; esac
     dir=$(dirname "$f")
     name=$(basename "$f")
     base=${f%.py}
