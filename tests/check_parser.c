@@ -223,6 +223,10 @@ START_TEST(test_block_errors) {
     ck_assert_str_eq(parse("x = 1\n    y = 2\n"), "IndentationError 2:5 unexpected indent");
     ck_assert_str_eq(parse("if x\n    pass\n"), "SyntaxError 1:5 expected ':'");
     ck_assert_str_eq(parse("x = 1 +\n"), "SyntaxError 1:8 invalid syntax");
+    /* An unclosed bracket is reported unless a syntax error on its own line
+     * comes first, as in CPython. */
+    ck_assert_str_eq(parse("def f(:\n    pass\n"), "SyntaxError 1:7 invalid syntax");
+    ck_assert_str_eq(parse("foo(1, 2\nx = 3\n"), "SyntaxError 1:4 '(' was never closed");
 }
 END_TEST
 

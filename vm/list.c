@@ -997,9 +997,10 @@ static bool range_getitem(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r)
         if (!vm_slice_indices(th, (ObjSlice *)VM_AS_OBJ(a[1]), len, &start,
                               &stop, &step, &count))
             return false;
-        int64_t s0 = rg->start + start * rg->step;
+        /* As CPython: the sub-range's bounds map through this range. */
         int64_t st = rg->step * step;
-        *r = VM_OBJ(vm_range_new(th->vm, s0, s0 + count * st, st));
+        *r = VM_OBJ(vm_range_new(th->vm, rg->start + start * rg->step,
+                                 rg->start + stop * rg->step, st));
         return true;
     }
     int64_t i;
