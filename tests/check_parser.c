@@ -192,6 +192,10 @@ START_TEST(test_numbers) {
                      "(Int 15)) (Int 3)) (Int 1000)) (Float 25))))");
     ck_assert_str_eq(parse("x = 9223372036854775808\n"),
                      "SyntaxError 1:5 integer literal too large");
+    ck_assert_str_eq(parse("-9223372036854775808\n"),
+                     "(Module (EXPR_STMT (Int -9223372036854775808)))");
+    ck_assert_str_eq(parse("-9223372036854775808 ** 2\n"),
+                     "SyntaxError 1:2 integer literal too large");
     ck_assert_str_eq(parse("x = 012\n"),
                      "SyntaxError 1:5 leading zeros in decimal integer literals are not "
                      "permitted; use an 0o prefix for octal integers");

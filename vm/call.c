@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "vm/memory.h"
+
 #include "vm/class.h"
 #include "vm/interp.h"
 #include "vm/ops.h"
@@ -20,7 +22,7 @@ static bool call_with_self(VmThread *th, Value f, Value self, Value *args,
         return vm_raise(th, th->vm->cls.RecursionError,
                         "maximum recursion depth exceeded");
     base[0] = self;
-    if (nargs + nkw) memmove(base + 1, args, sizeof(Value) * (size_t)(nargs + nkw));
+    if (nargs + nkw) safe_memmove(base + 1, args, sizeof(Value) * (size_t)(nargs + nkw));
     th->stack_top = base + 1 + nargs + nkw;
     bool ok = vm_call(th, f, base, nargs + 1, kwnames, result);
     th->stack_top = base;

@@ -1055,8 +1055,9 @@ static void compile_delete(Compiler *c, AstNode *t) {
 /* ---- unwinding for break / continue / return --------------------------- */
 
 /* Leave block b (the innermost one still active), with `preserve` values
- * (0 or 1: a return value) on top of the stack.  `for_break` pops a for
- * loop's iterator too. */
+ * (0 or 1: a return value) on top of the stack.  `pop_loop_iter` pops a
+ * for loop's iterator (break and return do; continue never unwinds its
+ * own loop). */
 static void unwind_block(Compiler *c, FBlock *b, bool preserve, bool pop_loop_iter) {
     switch (b->kind) {
     case FB_WHILE:
@@ -1479,18 +1480,8 @@ static void compile_import(Compiler *c, AstNode *s) {
         set_pos(c, al);
         emit(c, OP_IMPORT_NAME, (uint32_t)name_index(c, al->name));
         if (al->str) {
-            /* import a.b as n binds the submodule: walk the attributes. */
-            const char *dot = strchr(al->name, '.');
-            while (dot) {
-                const char *next = strchr(dot + 1, '.');
-                size_t len = next ? (size_t)(next - dot - 1) : strlen(dot + 1);
-                char buf[256];
-                if (len >= sizeof buf) len = sizeof buf - 1;
-                memcpy(buf, dot + 1, len);
-                buf[len] = '\0';
-                emit(c, OP_LOAD_ATTR, (uint32_t)name_index(c, buf));
-                dot = next;
-            }
+            /* IMPORT_NAME pushes the named (sub)module itself, which is
+             * what `import a.b as n` binds. */
             compile_name(c, al->str, CTX_STORE);
         } else {
             const char *dot = strchr(al->name, '.');
@@ -1596,13 +1587,63 @@ static void compile_stmts(Compiler *c, AstList *l) {
 
 /* ---- entry -------------------------------------------------------------- */
 
+/* Check that the source is valid UTF-8, as CPython's tokenizer does before
+ * anything else; returns false with the error filled. */
+static bool check_utf8(const char *s, size_t n, VmCompileError *err) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < n;) {
+        unsigned char ch = (unsigned char)s[i];
+        int len = ch < 0x80 ? 1 : (ch >> 5) == 0x6 ? 2 : (ch >> 4) == 0xE ? 3
+                  : (ch >> 3) == 0x1E ? 4 : 0;
+        bool ok = len > 0 && i + (size_t)len <= n && !(len == 2 && ch < 0xC2);
+        for (int k = 1; ok && k < len; k++)
+            if (((unsigned char)s[i + (size_t)k] & 0xC0) != 0x80) ok = false;
+        if (!ok) {
+            err->line = line;
+            err->col = col;
+            snprintf(err->type, sizeof err->type, "SyntaxError");
+            snprintf(err->message, sizeof err->message,
+                     "(unicode error) 'utf-8' codec can't decode byte 0x%02x in "
+                     "position %zu: invalid %s byte", ch, i,
+                     len == 0 ? "start" : "continuation");
+            return false;
+        }
+        if (ch == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+        i += (size_t)len;
+    }
+    return true;
+}
+
 ObjCode *vm_compile(VmShared *vm, const char *source, const char *filename,
                     VmCompileError *err) {
     memset(err, 0, sizeof *err);
+    size_t length = strlen(source);
+    if (!check_utf8(source, length, err)) return NULL;
     AstArena arena;
     vm_ast_arena_init(&arena);
+    /* Universal newlines: \r\n and lone \r read as \n, as in CPython. */
+    if (memchr(source, '\r', length)) {
+        char *copy = vm_ast_alloc(&arena, length + 1);
+        size_t n = 0;
+        for (size_t i = 0; i < length; i++) {
+            if (source[i] == '\r') {
+                copy[n++] = '\n';
+                if (i + 1 < length && source[i + 1] == '\n') i++;
+            } else {
+                copy[n++] = source[i];
+            }
+        }
+        copy[n] = '\0';
+        source = copy;
+        length = n;
+    }
     AstList body;
-    if (!vm_parse_module(source, (int64_t)strlen(source), &arena, &body, err)) {
+    if (!vm_parse_module(source, (int64_t)length, &arena, &body, err)) {
         vm_ast_arena_fini(&arena);
         return NULL;
     }

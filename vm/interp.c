@@ -204,7 +204,7 @@ static bool bind_arguments(VmThread *th, ObjFunction *fn, Value *args,
         if (VM_IS_UNDEF(bound[i]))
             return raise_missing(th, fn, code, bound, npos_params, nnamed,
                                  "keyword-only");
-    memmove(args, bound, sizeof(Value) * (size_t)nparams);
+    safe_memmove(args, bound, sizeof(Value) * (size_t)nparams);
     return true;
 }
 
@@ -239,7 +239,7 @@ static bool push_frame(VmThread *th, ObjFunction *fn, Value *args, int nargs,
         g->state = GEN_CREATED;
         g->saved_capacity = code->nlocals + code->max_stack + 1;
         g->saved = VM_ALLOCATE(&vm->heap, Value, g->saved_capacity);
-        memcpy(g->saved, args, sizeof(Value) * (size_t)code->nlocals);
+        safe_memcpy(g->saved, args, sizeof(Value) * (size_t)code->nlocals);
         g->saved_count = code->nlocals;
         g->resume_pc = 0;
         *gen_out = VM_OBJ(g);
@@ -281,8 +281,8 @@ bool vm__run_function(VmThread *th, ObjFunction *fn, Value *args, int nargs,
     if (base + nargs + nkw + fn->code->nlocals + 64 > th->stack_limit)
         return vm_raise(th, th->vm->cls.RecursionError,
                         "maximum recursion depth exceeded");
-    if (args != base)
-        memmove(base, args, sizeof(Value) * (size_t)(nargs + nkw));
+    if (args != base && nargs + nkw > 0)
+        safe_memmove(base, args, sizeof(Value) * (size_t)(nargs + nkw));
     th->stack_top = base + nargs + nkw;
     Value gen;
     if (!push_frame(th, fn, base, nargs, kwnames, base, true, &gen)) {
@@ -326,7 +326,7 @@ int vm__generator_send(VmThread *th, ObjGenerator *gen, Value sent,
         vm_raise(th, vm->cls.RecursionError, "maximum recursion depth exceeded");
         return -1;
     }
-    memcpy(base, gen->saved, sizeof(Value) * (size_t)gen->saved_count);
+    safe_memcpy(base, gen->saved, sizeof(Value) * (size_t)gen->saved_count);
     Value *sp = base + gen->saved_count;
     if (gen->state == GEN_SUSPENDED) *sp++ = sent;
     VmFrame *f = &th->frames[th->frame_count++];
@@ -1513,7 +1513,7 @@ next_instruction:
             g->saved = VM_GROW_ARRAY(&vm->heap, Value, g->saved, old,
                                      g->saved_capacity);
         }
-        memcpy(g->saved, slots, sizeof(Value) * (size_t)count);
+        safe_memcpy(g->saved, slots, sizeof(Value) * (size_t)count);
         g->saved_count = count;
         g->resume_pc = (uint32_t)(ip - code->code);
         g->state = GEN_SUSPENDED;

@@ -254,6 +254,7 @@ bool vm_lexer_tokenize(const char *source, int64_t length, int line, int col,
     lx.nindents = 1;
     lx.out = out;
     lx.err = err;
+    err->unclosed = false;
     out->tokens = NULL;
     out->count = out->capacity = 0;
     const char *bracket_open[200];
@@ -389,10 +390,13 @@ bool vm_lexer_tokenize(const char *source, int64_t length, int line, int col,
                              (unsigned)(unsigned char)c);
         }
     }
-    if (lx.depth > 0 && !lx.expr_mode)
+    if (lx.depth > 0 && !lx.expr_mode) {
+        push(&lx, TOK_EOF, lx.p, 0, lx.line, col_of(&lx, lx.p));
+        err->unclosed = true;
         return lex_error(&lx, "SyntaxError", bracket_line[lx.depth - 1],
                          bracket_col[lx.depth - 1], "'%c' was never closed",
                          bracket_open[lx.depth - 1][0]);
+    }
     int col_end = col_of(&lx, lx.p);
     if (!lx.expr_mode) {
         if (out->count > 0 && out->tokens[out->count - 1].type != TOK_NEWLINE &&

@@ -72,6 +72,9 @@ typedef struct {
     int line, col;
     char type[32];
     char message[256];
+    bool unclosed;       /* "'(' was never closed": the tokens are complete
+                            (ending in EOF), so the parser may find an
+                            earlier error on the bracket's line */
 } LexError;
 
 /* Tokenize `length` bytes at `source`.  `line`/`col` give the position of

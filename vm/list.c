@@ -28,7 +28,7 @@ ObjTuple *vm_tuple_new(VmShared *vm, int64_t count) {
 
 ObjTuple *vm_tuple_from(VmShared *vm, const Value *items, int64_t count) {
     ObjTuple *t = vm_tuple_new(vm, count);
-    if (count) memcpy(t->items, items, sizeof(Value) * (size_t)count);
+    if (count) safe_memcpy(t->items, items, sizeof(Value) * (size_t)count);
     return t;
 }
 
@@ -49,7 +49,7 @@ ObjList *vm_list_new(VmShared *vm, int64_t capacity) {
 
 ObjList *vm_list_from(VmShared *vm, const Value *items, int64_t count) {
     ObjList *l = vm_list_new(vm, count);
-    if (count) memcpy(l->items, items, sizeof(Value) * (size_t)count);
+    if (count) safe_memcpy(l->items, items, sizeof(Value) * (size_t)count);
     l->count = count;
     return l;
 }
@@ -63,7 +63,7 @@ void vm_list_insert(VmShared *vm, ObjList *l, int64_t index, Value v) {
     if (index < 0) index = 0;
     if (index > l->count) index = l->count;
     list_reserve(vm, l, l->count + 1);
-    memmove(l->items + index + 1, l->items + index,
+    safe_memmove(l->items + index + 1, l->items + index,
             sizeof(Value) * (size_t)(l->count - index));
     l->items[index] = v;
     l->count++;
@@ -71,7 +71,7 @@ void vm_list_insert(VmShared *vm, ObjList *l, int64_t index, Value v) {
 
 Value vm_list_remove_at(ObjList *l, int64_t index) {
     Value v = l->items[index];
-    memmove(l->items + index, l->items + index + 1,
+    safe_memmove(l->items + index, l->items + index + 1,
             sizeof(Value) * (size_t)(l->count - index - 1));
     l->count--;
     return v;
@@ -92,7 +92,7 @@ bool vm_list_extend(VmThread *th, ObjList *l, Value iterable) {
         /* Re-read the source after growing: l may be the source. */
         Value *src = VM_IS_LIST(iterable) ? VM_AS_LIST(iterable)->items
                                           : VM_AS_TUPLE(iterable)->items;
-        memmove(l->items + l->count, src, sizeof(Value) * (size_t)n);
+        safe_memmove(l->items + l->count, src, sizeof(Value) * (size_t)n);
         l->count += n;
         return true;
     }
@@ -162,8 +162,8 @@ static bool merge_sort(VmThread *th, Value *keys, Value *vals, Value *tk,
     if (!merge_sort(th, keys, vals, tk, tv, mid, reverse)) return false;
     if (!merge_sort(th, keys + mid, vals + mid, tk, tv, n - mid, reverse))
         return false;
-    memcpy(tk, keys, sizeof(Value) * (size_t)mid);
-    memcpy(tv, vals, sizeof(Value) * (size_t)mid);
+    safe_memcpy(tk, keys, sizeof(Value) * (size_t)mid);
+    safe_memcpy(tv, vals, sizeof(Value) * (size_t)mid);
     int64_t i = 0, j = mid, k = 0;
     while (i < mid && j < n) {
         /* Take from the right only when strictly before the left: stable. */
@@ -207,13 +207,14 @@ bool vm_list_sort(VmThread *th, ObjList *l, Value key, bool reverse) {
     ObjList *tv = vm_list_new(vm, n / 2 + 1);
     vm_push_root(th, VM_OBJ(tv));
     if (ok) {
-        /* Reverse sort keeps stability by reversing, sorting, reversing. */
+        /* A reverse sort compares the other way round but still takes the
+         * left element on ties, so equal keys keep their order. */
         ok = merge_sort(th, keys->items, vals->items, tk->items, tv->items, n,
                         reverse);
     }
     if (ok && l->count != n)
         ok = vm_raise(th, vm->cls.ValueError, "list modified during sort");
-    if (ok) memcpy(l->items, vals->items, sizeof(Value) * (size_t)n);
+    if (ok && n) safe_memcpy(l->items, vals->items, sizeof(Value) * (size_t)n);
     vm_pop_roots(th, 4);
     return ok;
 }
@@ -704,9 +705,9 @@ static bool list_set_slice(VmThread *th, ObjList *l, ObjSlice *s, Value v) {
         if (stop < start) stop = start;
         int64_t newcount = l->count - (stop - start) + n;
         list_reserve(vm, l, newcount);
-        memmove(l->items + start + n, l->items + stop,
+        safe_memmove(l->items + start + n, l->items + stop,
                 sizeof(Value) * (size_t)(l->count - stop));
-        memcpy(l->items + start, src->items, sizeof(Value) * (size_t)n);
+        safe_memcpy(l->items + start, src->items, sizeof(Value) * (size_t)n);
         l->count = newcount;
     } else if (ok) {
         if (src->count != count) {
@@ -793,8 +794,8 @@ static bool list_add(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
                         vm_value_type_name(th->vm, a[1]));
     ObjList *x = VM_AS_LIST(a[0]), *y = VM_AS_LIST(a[1]);
     ObjList *l = vm_list_new(th->vm, x->count + y->count);
-    memcpy(l->items, x->items, sizeof(Value) * (size_t)x->count);
-    memcpy(l->items + x->count, y->items, sizeof(Value) * (size_t)y->count);
+    safe_memcpy(l->items, x->items, sizeof(Value) * (size_t)x->count);
+    safe_memcpy(l->items + x->count, y->items, sizeof(Value) * (size_t)y->count);
     l->count = x->count + y->count;
     *r = VM_OBJ(l);
     return true;
@@ -831,7 +832,7 @@ static bool seq_mul(VmThread *th, Value *a, int n, Value *r) {
         *r = VM_OBJ(t);
     }
     for (int64_t i = 0; i < k; i++)
-        memcpy(dst + i * len, items, sizeof(Value) * (size_t)len);
+        safe_memcpy(dst + i * len, items, sizeof(Value) * (size_t)len);
     return true;
 }
 
@@ -850,7 +851,7 @@ static bool list_imul(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     }
     ObjList *l = VM_AS_LIST(a[0]), *m = VM_AS_LIST(res);
     list_reserve(th->vm, l, m->count);
-    memcpy(l->items, m->items, sizeof(Value) * (size_t)m->count);
+    safe_memcpy(l->items, m->items, sizeof(Value) * (size_t)m->count);
     l->count = m->count;
     *r = a[0];
     return true;
@@ -904,8 +905,8 @@ static bool tuple_add(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
                         vm_value_type_name(th->vm, a[1]));
     ObjTuple *x = VM_AS_TUPLE(a[0]), *y = VM_AS_TUPLE(a[1]);
     ObjTuple *t = vm_tuple_new(th->vm, x->count + y->count);
-    memcpy(t->items, x->items, sizeof(Value) * (size_t)x->count);
-    memcpy(t->items + x->count, y->items, sizeof(Value) * (size_t)y->count);
+    safe_memcpy(t->items, x->items, sizeof(Value) * (size_t)x->count);
+    safe_memcpy(t->items + x->count, y->items, sizeof(Value) * (size_t)y->count);
     *r = VM_OBJ(t);
     return true;
 }

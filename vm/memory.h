@@ -35,4 +35,14 @@ void vm_memory_fail_after(long count);
 #define VM_FREE_ARRAY(heap, type, ptr, n) \
     vm_realloc((heap), (ptr), sizeof(type) * (size_t)(n), 0)
 
+/* memcpy/memmove that accept a zero length with NULL pointers (an empty
+ * list has no items array), which the C library calls do not. */
+#include <string.h>
+static inline void safe_memcpy(void *dst, const void *src, size_t n) {
+    if (n) memcpy(dst, src, n);
+}
+static inline void safe_memmove(void *dst, const void *src, size_t n) {
+    if (n) memmove(dst, src, n);
+}
+
 #endif /* GILT_VM_MEMORY_H */

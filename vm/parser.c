@@ -32,7 +32,13 @@ typedef struct {
     VmCompileError *err;
     jmp_buf *fail;
     bool in_fstring;     /* parsing a replacement field of an f-string */
+    int depth;           /* expression nesting, bounded to protect the C stack */
+    bool negated_literal; /* the number being parsed directly follows a
+                             unary minus, so 2**63 is representable */
 } Parser;
+
+/* Deeper expressions than this are a SyntaxError rather than a crash. */
+#define MAX_EXPR_DEPTH 400
 
 static _Noreturn void error_at(Parser *p, const char *type, int line, int col,
                                const char *fmt, ...)
@@ -195,6 +201,12 @@ static AstNode *parse_number(Parser *p, Token *t) {
     }
     errno = 0;
     unsigned long long v = strtoull(buf, NULL, 10);
+    if (p->negated_literal && errno != ERANGE && v == (unsigned long long)INT64_MAX + 1) {
+        /* -9223372036854775808: the minus is folded in by parse_factor. */
+        node = new_node(p, AST_INT, t);
+        node->ival = INT64_MIN;
+        return node;
+    }
     if (errno == ERANGE || v > (unsigned long long)INT64_MAX)
         SYNTAX(p, t, "integer literal too large");
     node = new_node(p, AST_INT, t);
@@ -202,17 +214,22 @@ static AstNode *parse_number(Parser *p, Token *t) {
     return node;
 }
 
-/* A growable byte buffer in the arena's spirit but on the scratch heap. */
+/* A growable byte buffer for decoding literals.  It lives in the AST
+ * arena, so a syntax error unwinding past it leaks nothing; outgrown
+ * copies are simply abandoned in the arena until the compile ends. */
 typedef struct {
     char *b;
     int64_t n, cap;
+    AstArena *arena;
 } Buf;
 
 static void buf_add(Buf *b, const char *s, int64_t n) {
     if (b->n + n + 1 > b->cap) {
         int64_t cap = b->cap < 64 ? 64 : b->cap;
         while (cap < b->n + n + 1) cap *= 2;
-        b->b = vm_realloc(NULL, b->b, (size_t)b->cap, (size_t)cap);
+        char *nb = vm_ast_alloc(b->arena, (size_t)cap);
+        if (b->n) memcpy(nb, b->b, (size_t)b->n);
+        b->b = nb;
         b->cap = cap;
     }
     memcpy(b->b + b->n, s, (size_t)n);
@@ -220,7 +237,6 @@ static void buf_add(Buf *b, const char *s, int64_t n) {
     b->b[b->n] = '\0';
 }
 static void buf_free(Buf *b) {
-    vm_realloc(NULL, b->b, (size_t)b->cap, 0);
     b->b = NULL;
     b->n = b->cap = 0;
 }
@@ -404,6 +420,7 @@ static AstNode *parse_fstring_body(Parser *p, const char *s, const char *end,
                                    int line, int col, bool raw, int depth) {
     AstNode *js = vm_ast_new(p->arena, AST_JOINEDSTR, line, col);
     Buf lit = {0};
+    lit.arena = p->arena;
     int lit_line = line, lit_col = col;
     const char *lit_start = s;
     const char *q = s;
@@ -509,7 +526,8 @@ static AstNode *parse_fstring_body(Parser *p, const char *s, const char *end,
                          expr_line, expr_col);
             fv->op = 'r';
         }
-        if (q < end && *q == '!') {
+        bool explicit_conv = q < end && *q == '!';
+        if (explicit_conv) {
             fs_step(q, &line, &col);
             q++;
             if (q >= end || !strchr("sra", *q))
@@ -541,11 +559,9 @@ static AstNode *parse_fstring_body(Parser *p, const char *s, const char *end,
                          "f-string: expressions nested too deeply");
             fv->b = parse_fstring_body(p, spec_start, q, spec_line, spec_col, raw,
                                        depth + 1);
-            if (debug && fv->op == 'r' && !(q > spec_start && 0)) {
-                /* With a spec and no explicit conversion, x= uses format(). */
-            }
-        } else if (debug && fv->op == 'r') {
-            /* keep repr */
+            /* With a spec and no explicit conversion, f"{x=:spec}" formats
+             * x itself rather than its repr. */
+            if (debug && !explicit_conv) fv->op = -1;
         }
         if (q >= end || *q != '}')
             error_at(p, "SyntaxError", line, col, "f-string: expecting '}'");
@@ -584,6 +600,7 @@ static AstNode *parse_strings(Parser *p) {
             }
         } else {
             Buf b = {0};
+            b.arena = p->arena;
             decode_escapes(p, &b, sp.body, sp.len, sp.raw, t->line, t->col);
             add_str_part(p, &parts, b.b ? b.b : "", b.n, t->line, t->col);
             buf_free(&b);
@@ -821,7 +838,6 @@ static AstNode *parse_slice_item(Parser *p) {
 static AstNode *parse_primary(Parser *p) {
     AstNode *e = parse_atom(p);
     for (;;) {
-        Token *t = peek(p);
         if (match(p, TOK_LPAREN)) {
             AstNode *call = new_at(p, AST_CALL, e);
             call->a = e;
@@ -848,7 +864,6 @@ static AstNode *parse_primary(Parser *p) {
             AstNode *attr = new_at(p, AST_ATTRIBUTE, e);
             attr->a = e;
             attr->name = tok_name(p, name);
-            (void)t;
             e = attr;
         } else {
             return e;
@@ -876,7 +891,16 @@ static AstNode *parse_factor(Parser *p) {
     Token *t = peek(p);
     if (t->type == TOK_MINUS || t->type == TOK_PLUS || t->type == TOK_TILDE) {
         advance(p);
+        if (++p->depth > MAX_EXPR_DEPTH) SYNTAX(p, t, "too many nested expressions");
+        p->negated_literal = t->type == TOK_MINUS && check(p, TOK_NUMBER) &&
+                             peek_at(p, 1)->type != TOK_DSTAR;
         AstNode *operand = parse_factor(p);
+        p->negated_literal = false;
+        p->depth--;
+        if (operand->kind == AST_INT && operand->ival == INT64_MIN) {
+            operand->col = t->col;
+            return operand;
+        }
         /* -5 is a constant in CPython's AST optimiser; folding negative
          * literals here also lets -9223372036854775807-1 style code work. */
         if (t->type == TOK_MINUS && operand->kind == AST_INT && operand->line == t->line &&
@@ -1005,7 +1029,9 @@ static AstNode *parse_not_test(Parser *p) {
     if (match(p, TOK_NOT)) {
         AstNode *u = new_node(p, AST_UNARYOP, t);
         u->op = TOK_NOT;
+        if (++p->depth > MAX_EXPR_DEPTH) SYNTAX(p, t, "too many nested expressions");
         u->a = parse_not_test(p);
+        p->depth--;
         return u;
     }
     return parse_comparison(p);
@@ -1045,7 +1071,12 @@ static AstNode *parse_lambda(Parser *p, bool nocond) {
 }
 
 static AstNode *parse_test(Parser *p) {
-    if (check(p, TOK_LAMBDA)) return parse_lambda(p, false);
+    if (++p->depth > MAX_EXPR_DEPTH) SYNTAX(p, peek(p), "too many nested expressions");
+    if (check(p, TOK_LAMBDA)) {
+        AstNode *l = parse_lambda(p, false);
+        p->depth--;
+        return l;
+    }
     AstNode *e = parse_or_test(p);
     if (check(p, TOK_IF)) {
         advance(p);
@@ -1054,8 +1085,10 @@ static AstNode *parse_test(Parser *p) {
         ife->a = parse_or_test(p);
         expect(p, TOK_ELSE, "else");
         ife->c = parse_test(p);
+        p->depth--;
         return ife;
     }
+    p->depth--;
     if (check(p, TOK_WALRUS))
         SYNTAX(p, peek(p), "walrus operator ':=' is not supported");
     return e;
@@ -1142,7 +1175,7 @@ static const char *describe(AstNode *e) {
 
 /* Check an assignment (or for/with/del) target.  `ctx` is "assign", "del"
  * or "aug". */
-static void check_target(Parser *p, AstNode *e, const char *ctx, bool star_ok) {
+static void check_target(Parser *p, AstNode *e, const char *ctx) {
     bool del = strcmp(ctx, "del") == 0;
     switch (e->kind) {
     case AST_NAME:
@@ -1161,15 +1194,14 @@ static void check_target(Parser *p, AstNode *e, const char *ctx, bool star_ok) {
                 if (del) NODE_ERROR(p, item, "cannot delete starred");
                 if (++stars > 1)
                     NODE_ERROR(p, item, "multiple starred expressions in assignment");
-                check_target(p, item->a, ctx, false);
+                check_target(p, item->a, ctx);
             } else {
-                check_target(p, item, ctx, false);
+                check_target(p, item, ctx);
             }
         }
         return;
     }
     case AST_STARRED:
-        if (!star_ok) NODE_ERROR(p, e, "starred assignment target must be in a list or tuple");
         NODE_ERROR(p, e, "starred assignment target must be in a list or tuple");
     default:
         if (del) NODE_ERROR(p, e, "cannot delete %s", describe(e));
@@ -1195,7 +1227,7 @@ static void parse_comprehension_clauses(Parser *p, AstList *gens) {
             SYNTAX(p, t, "asynchronous comprehensions are not supported");
         AstNode *c = new_node(p, AST_COMPREHENSION, t);
         c->a = parse_exprlist(p);
-        check_target(p, c->a, "assign", false);
+        check_target(p, c->a, "assign");
         expect(p, TOK_IN, "in");
         c->b = parse_or_test(p);
         while (check(p, TOK_IF)) {
@@ -1278,6 +1310,7 @@ static AstNode *parse_import(Parser *p) {
         Token *t = peek(p);
         AstNode *al = new_node(p, AST_ALIAS, t);
         Buf b = {0};
+        b.arena = p->arena;
         parse_dotted(p, &b);
         al->name = vm_ast_strdup(p->arena, b.b, (size_t)b.n);
         buf_free(&b);
@@ -1293,6 +1326,7 @@ static AstNode *parse_from_import(Parser *p) {
     if (check(p, TOK_DOT) || check(p, TOK_ELLIPSIS))
         SYNTAX(p, peek(p), "relative imports are not supported");
     Buf b = {0};
+    b.arena = p->arena;
     parse_dotted(p, &b);
     imp->name = vm_ast_strdup(p->arena, b.b, (size_t)b.n);
     buf_free(&b);
@@ -1349,7 +1383,7 @@ static AstNode *parse_expr_statement(Parser *p) {
     if (check(p, TOK_EQ)) {
         AstNode *a = stmt_node(p, AST_ASSIGN, start);
         while (match(p, TOK_EQ)) {
-            check_target(p, e, "assign", false);
+            check_target(p, e, "assign");
             push(p, &a->list, e);
             e = parse_testlist_star(p, true);
         }
@@ -1370,14 +1404,13 @@ static AstNode *parse_expr_statement(Parser *p) {
         return a;
     }
     if (check(p, TOK_COLON)) {
-        Token *colon = advance(p);
+        advance(p);
         if (e->kind == AST_TUPLE)
             NODE_ERROR(p, e, "only single target (not tuple) can be annotated");
         if (e->kind == AST_LIST)
             NODE_ERROR(p, e, "only single target (not list) can be annotated");
         if (e->kind != AST_NAME && e->kind != AST_ATTRIBUTE && e->kind != AST_SUBSCRIPT)
             NODE_ERROR(p, e, "illegal target for annotation");
-        (void)colon;
         AstNode *a = stmt_node(p, AST_ANNASSIGN, start);
         a->a = e;
         (void)parse_test(p);
@@ -1418,17 +1451,14 @@ static AstNode *parse_small_statement(Parser *p) {
         advance(p);
         AstNode *d = stmt_node(p, AST_DEL, t);
         AstNode *targets = parse_exprlist(p);
-        if (targets->kind == AST_TUPLE && targets->list.count > 0 &&
-            targets->line == t->line && targets->col != t->col + 4 - 0) {
-            /* "del a, b" - a bare tuple of targets */
-        }
+        /* "del a, b" is a bare tuple of targets: one DEL with a list. */
         if (targets->kind == AST_TUPLE) {
             for (int i = 0; i < targets->list.count; i++) {
-                check_target(p, targets->list.items[i], "del", false);
+                check_target(p, targets->list.items[i], "del");
                 push(p, &d->list, targets->list.items[i]);
             }
         } else {
-            check_target(p, targets, "del", false);
+            check_target(p, targets, "del");
             push(p, &d->list, targets);
         }
         return d;
@@ -1524,7 +1554,7 @@ static AstNode *parse_for(Parser *p) {
     Token *kw = advance(p);
     AstNode *n = stmt_node(p, AST_FOR, kw);
     n->a = parse_exprlist(p);
-    check_target(p, n->a, "assign", false);
+    check_target(p, n->a, "assign");
     expect(p, TOK_IN, "in");
     n->b = parse_testlist_star(p, false);
     parse_block(p, &n->list, NULL, kw);
@@ -1570,19 +1600,41 @@ static AstNode *parse_try(Parser *p) {
     return n;
 }
 
+/* `with (a as b, c):` - the parenthesised form of 3.10+: an opening
+ * bracket whose match is directly followed by the colon. */
+static bool with_items_parenthesised(Parser *p) {
+    if (!check(p, TOK_LPAREN)) return false;
+    int depth = 0;
+    for (int i = p->pos; i < p->count; i++) {
+        TokenType t = p->toks[i].type;
+        if (t == TOK_LPAREN || t == TOK_LBRACKET || t == TOK_LBRACE) depth++;
+        else if (t == TOK_RPAREN || t == TOK_RBRACKET || t == TOK_RBRACE) {
+            if (--depth == 0) return i + 1 < p->count && p->toks[i + 1].type == TOK_COLON;
+        } else if (t == TOK_NEWLINE || t == TOK_EOF) {
+            return false;
+        }
+    }
+    return false;
+}
+
 static AstNode *parse_with(Parser *p) {
     Token *kw = advance(p);
     AstNode *n = stmt_node(p, AST_WITH, kw);
+    bool paren = with_items_parenthesised(p);
+    if (paren) advance(p);
     do {
+        if (paren && check(p, TOK_RPAREN)) break;
         Token *t = peek(p);
         AstNode *item = new_node(p, AST_WITHITEM, t);
         item->a = parse_test(p);
         if (match(p, TOK_AS)) {
             item->b = parse_expr(p);
-            check_target(p, item->b, "assign", false);
+            check_target(p, item->b, "assign");
         }
         push(p, &n->list2, item);
     } while (match(p, TOK_COMMA));
+    if (paren) expect(p, TOK_RPAREN, ")");
+    if (!n->list2.count) invalid_syntax(p);
     parse_block(p, &n->list, NULL, kw);
     return n;
 }
@@ -1695,6 +1747,24 @@ bool vm_parse_module(const char *source, int64_t length, AstArena *arena,
     body->items = NULL;
     body->count = body->capacity = 0;
     if (!vm_lexer_tokenize(source, length, 1, 1, false, &ta, &le)) {
+        if (le.unclosed && ta.count > 0) {
+            /* As CPython: a syntax error on the unclosed bracket's own
+             * line wins over "was never closed". */
+            jmp_buf fail;
+            Parser p = {ta.tokens, ta.count, 0, arena, err, &fail, false, 0, false};
+            if (setjmp(fail)) {
+                const Token *eof = &ta.tokens[ta.count - 1];
+                if (err->line == le.line && !(err->line == eof->line && err->col == eof->col)) {
+                    vm_lexer_tokens_fini(&ta);
+                    return false;
+                }
+            } else {
+                while (!check(&p, TOK_EOF)) {
+                    if (match(&p, TOK_NEWLINE)) continue;
+                    parse_statement_into(&p, body);
+                }
+            }
+        }
         vm_lexer_tokens_fini(&ta);
         err->line = le.line;
         err->col = le.col;
@@ -1703,7 +1773,7 @@ bool vm_parse_module(const char *source, int64_t length, AstArena *arena,
         return false;
     }
     jmp_buf fail;
-    Parser p = {ta.tokens, ta.count, 0, arena, err, &fail, false};
+    Parser p = {ta.tokens, ta.count, 0, arena, err, &fail, false, 0, false};
     if (setjmp(fail)) {
         vm_lexer_tokens_fini(&ta);
         return false;

@@ -92,7 +92,7 @@ void vm_str_finish(ObjStr *s) {
 
 ObjStr *vm_str_copy(VmShared *vm, const char *chars, int64_t length) {
     ObjStr *s = vm_str_alloc(vm, length);
-    if (length) memcpy(s->chars, chars, (size_t)length);
+    if (length) safe_memcpy(s->chars, chars, (size_t)length);
     vm_str_finish(s);
     return s;
 }
@@ -169,8 +169,8 @@ int vm_str_compare(ObjStr *a, ObjStr *b) {
 
 ObjStr *vm_str_concat(VmShared *vm, ObjStr *a, ObjStr *b) {
     ObjStr *s = vm_str_alloc(vm, a->length + b->length);
-    memcpy(s->chars, a->chars, (size_t)a->length);
-    memcpy(s->chars + a->length, b->chars, (size_t)b->length);
+    safe_memcpy(s->chars, a->chars, (size_t)a->length);
+    safe_memcpy(s->chars + a->length, b->chars, (size_t)b->length);
     s->nchars = a->nchars + b->nchars;
     s->ascii = a->ascii && b->ascii;
     return s;
@@ -287,7 +287,7 @@ static void strbuf_reserve(StrBuf *b, int64_t extra) {
 
 void vm_strbuf_append(StrBuf *b, const char *chars, int64_t length) {
     strbuf_reserve(b, length);
-    memcpy(b->chars + b->length, chars, (size_t)length);
+    safe_memcpy(b->chars + b->length, chars, (size_t)length);
     b->length += length;
 }
 

@@ -60,6 +60,7 @@ static Symbol *add(Builder *b, Scope *s, const char *name) {
     sym->flags = 0;
     sym->access = NAME_GLOBAL;
     sym->slot = -1;
+    sym->decl = NULL;
     return sym;
 }
 
@@ -252,6 +253,7 @@ static void declare(Builder *b, Scope *s, AstNode *stmt, bool global) {
         }
         sym = add(b, s, name);
         sym->flags |= global ? SYM_GLOBAL : SYM_NONLOCAL;
+        sym->decl = stmt;
     }
 }
 
@@ -414,7 +416,7 @@ static void analyze(Builder *b, Scope *s, const NameSet *bound) {
             sym->access = NAME_GLOBAL;
         } else if (sym->flags & SYM_NONLOCAL) {
             if (!set_has(bound, sym->name)) {
-                AstNode *at = s->node;
+                const AstNode *at = sym->decl ? sym->decl : s->node;
                 st_error(b, at, "no binding for nonlocal '%s' found", sym->name);
             }
             sym->access = NAME_FREE;

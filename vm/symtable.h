@@ -44,6 +44,7 @@ typedef struct {
     int flags;
     NameAccess access;
     int slot;           /* local slot for LOCAL/CELL/FREE, else -1 */
+    const AstNode *decl; /* the global/nonlocal statement, for errors */
 } Symbol;
 
 typedef struct Scope Scope;
