@@ -1,0 +1,5 @@
+def countdown(n):
+    while n > 0:
+        n -= 1
+
+countdown(50000000)
