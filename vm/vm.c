@@ -213,6 +213,9 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm->out = stdout;
     vm->err = stderr;
     vm->not_implemented = VM_NONE;
+    pthread_mutex_init(&vm->sched_lock, NULL);
+    vm->live_threads = 1;
+    vm->next_ident = 1;
 
     make_classes(vm);
     make_names(vm);
@@ -231,6 +234,8 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm_register_module(vm, "sys", vm__mod_sys_init);
     vm_register_module(vm, "os", vm__mod_os_init);
     vm_register_module(vm, "random", vm__mod_random_init);
+    vm_register_module(vm, "_thread", vm__mod_thread_init);
+    vm_register_module(vm, "gilt", vm__mod_gilt_init);
     vm__pylib_register(vm);
 
     vm->gil_ops = gil_ops_find(vm->options.gil_name);
@@ -244,6 +249,11 @@ void vm_shared_destroy(VmShared *vm) {
     if (vm->gil_ops) vm->gil_ops->fini(vm, vm->gil);
     vm_gc_free_all(vm);
     vm_realloc(NULL, vm->heap.gray, 0, 0);
+    vm_realloc(NULL, vm->finished_stats, 0, 0);
+    vm_realloc(NULL, vm->finished_names, 0, 0);
+    vm_realloc(NULL, vm->finished_idents, 0, 0);
+    vm_realloc(NULL, vm->finished_bytecodes, 0, 0);
+    pthread_mutex_destroy(&vm->sched_lock);
     vm_realloc(NULL, vm, 0, 0);
 }
 
@@ -262,6 +272,7 @@ VmThread *vm_thread_new(VmShared *vm) {
     th->exception = VM_UNDEF;
     th->handled = VM_NONE;
     th->thread_obj = VM_UNDEF;
+    th->ident = vm->next_ident++;
     th->next = vm->threads;
     vm->threads = th;
     if (!vm->main_thread) {

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "vm/object.h"
@@ -125,6 +126,20 @@ struct VmShared {
     VmThread *main_thread;
     const struct GilOps *gil_ops;
     void *gil;                /* the policy's state */
+    /* Threads (vm/mod_thread.c).  sched_lock protects the counters below;
+     * it is a plain pthread mutex taken for a few instructions, never while
+     * waiting for anything else. */
+    pthread_mutex_t sched_lock;
+    int live_threads;         /* threads started and not finished, + main */
+    int blocked_threads;      /* of those, blocked with no timeout on a
+                                 program lock: if it equals live_threads,
+                                 nothing can ever wake them (deadlock) */
+    uint64_t next_ident;      /* thread idents, from 1 (main) */
+    GilStats *finished_stats; /* statistics of threads that have ended */
+    char (*finished_names)[64];
+    uint64_t *finished_idents;
+    uint64_t *finished_bytecodes;
+    int finished_count, finished_capacity;
     FILE *out;                /* stdout of the program */
     FILE *err;                /* where tracebacks go */
     int exit_status;          /* set by SystemExit */
@@ -171,6 +186,9 @@ struct VmThread {
     GilStats gil_stats;
     int gil_ticks;            /* legacy policy: safe points until release */
     void *user;               /* owner-specific data (threading module) */
+    const char *waiting_for;  /* lock repr text while blocked without a
+                                 timeout (deadlock reports), else NULL */
+    char waiting_buf[96];
 };
 
 /* ---- lifecycle (vm/vm.c) ---------------------------------------------- */

@@ -1,1 +1,0 @@
-/* vm/mod_socket.c - placeholder, being written. */

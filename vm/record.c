@@ -1,1 +1,0 @@
-/* vm/record.c - placeholder, being written. */

@@ -1,1 +1,0 @@
-/* vm/record.h - placeholder, being written. */
