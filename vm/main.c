@@ -244,6 +244,14 @@ options_done:;
         vm_run_source(th, source, filename);
         status = vm->exit_status;
         fflush(vm->out);
+        if (vm->threads != th || th->next) {
+            /* Daemon threads are still running: like CPython, exit without
+             * waiting for them.  The GIL stays held so none of them runs
+             * while the process goes away, and nothing is freed under
+             * their feet. */
+            fflush(stderr);
+            exit(status);
+        }
         vm_gil_release(th);
         signal(SIGINT, SIG_DFL);
         sigint_breaker = NULL;

@@ -462,6 +462,18 @@ static bool exec_module_code(VmThread *th, ObjCode *code, ObjModule *m) {
     return ok;
 }
 
+/* threading._shutdown(): wait for the non-daemon threads, if the program
+ * used threading at all.  False with th->exception set if it raised. */
+static bool shutdown_threads(VmThread *th) {
+    VmShared *vm = th->vm;
+    Value mod, fn, r;
+    if (!vm_dict_get_str(vm->modules, vm_str_intern_cstr(vm, "threading"), &mod))
+        return true;
+    if (!vm_module_get((ObjModule *)VM_AS_OBJ(mod), vm_str_intern_cstr(vm, "_shutdown"), &fn))
+        return true;
+    return vm_call(th, fn, NULL, 0, NULL, &r);
+}
+
 VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
     VmShared *vm = th->vm;
     VmCompileError err;
@@ -478,6 +490,22 @@ VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
     vm->main_module = m;
     vm_dict_set_str(vm, vm->modules, m->name, VM_OBJ(m));
     bool ok = exec_module_code(th, code, m);
+    if (!ok) {
+        /* As CPython: the traceback of the main thread comes first, then
+         * the other threads are waited for. */
+        Value exc = th->exception;
+        vm_clear_exception(th);
+        if (!vm_isinstance(vm, exc, vm->cls.SystemExit)) {
+            fflush(vm->out);
+            vm_print_traceback(th, exc, vm->err);
+            vm->exit_status = 1;
+        } else {
+            vm->exit_status = system_exit_status(th, exc);
+        }
+        shutdown_threads(th);
+        return vm->exit_status ? VM_RUNTIME_ERROR : VM_OK;
+    }
+    if (!shutdown_threads(th)) ok = false;
     if (ok) {
         vm->exit_status = 0;
         return VM_OK;
