@@ -22,8 +22,10 @@
 #include "vm/gil.h"
 #include "vm/list.h"
 #include "vm/memory.h"
+#include "vm/stats.h"
 #include "vm/str.h"
 #include "vm/vm.h"
+#include "sim/clock.h"
 
 #define EXIT_USAGE 2
 
@@ -47,6 +49,7 @@ static void usage(FILE *out, const char *prog) {
             "      --seed N            seed of the random module\n"
             "      --max-heap SIZE     MemoryError above SIZE bytes of live heap\n"
             "                          (suffixes K, M, G; default 4G)\n"
+            "      --stats FILE.csv    write per-thread GIL statistics at exit\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n",
             prog, prog, prog, prog, gil_ops_names());
@@ -111,6 +114,7 @@ enum {
     OPT_NO_FORCE_SWITCHING,
     OPT_SEED,
     OPT_MAX_HEAP,
+    OPT_STATS,
 };
 
 static const struct option run_options[] = {
@@ -121,6 +125,7 @@ static const struct option run_options[] = {
     {"no-force-switching", no_argument, NULL, OPT_NO_FORCE_SWITCHING},
     {"seed", required_argument, NULL, OPT_SEED},
     {"max-heap", required_argument, NULL, OPT_MAX_HEAP},
+    {"stats", required_argument, NULL, OPT_STATS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -137,6 +142,7 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
     VmOptions opts;
     vm_options_default(&opts);
     const char *code_arg = NULL;
+    const char *stats_path = NULL;
     int c;
     optind = 1;
     /* '+' stops at the first non-option: what follows belongs to the
@@ -187,6 +193,7 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
             if (!parse_size(optarg, &opts.max_heap) || opts.max_heap == 0)
                 return bad_option(prog, "bad --max-heap size '%s'", optarg);
             break;
+        case OPT_STATS: stats_path = optarg; break;
         case 'h': usage(stdout, prog); return 0;
         case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
         default:
@@ -241,9 +248,15 @@ options_done:;
         sigint_breaker = &th->eval_breaker;
         signal(SIGINT, on_sigint);
         vm_gil_acquire(th);
+        uint64_t t0 = sim_clock_now_ns();
         vm_run_source(th, source, filename);
         status = vm->exit_status;
         fflush(vm->out);
+        if (stats_path && vm_stats_write(vm, stats_path, sim_clock_now_ns() - t0) != 0) {
+            fprintf(stderr, "%s: cannot write '%s': %s\n", prog, stats_path,
+                    strerror(errno));
+            if (status == 0) status = 1;
+        }
         if (vm->threads != th || th->next) {
             /* Daemon threads are still running: like CPython, exit without
              * waiting for them.  The GIL stays held so none of them runs
