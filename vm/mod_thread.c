@@ -457,13 +457,18 @@ static void *thread_main(void *arg) {
         /* This thread was the last one able to wake the others. */
         report_deadlock(vm->threads ? vm->threads : th);
     }
-    vm_gil_release(th);
     /* The allocation funnel signals whoever holds the GIL next (begin_hold
      * in vm/gil.c re-points it); never leave it aimed at freed memory. */
-    vm->heap.alloc_breaker = &vm->main_thread->eval_breaker;
+    vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
+    vm_gil_release(th);
     vm_realloc(NULL, th->stack, 0, 0);
     vm_realloc(NULL, th->frames, 0, 0);
     vm_realloc(NULL, th, 0, 0);
+    /* Last touch of the VM: teardown may proceed once this is done. */
+    pthread_mutex_lock(&vm->sched_lock);
+    vm->unfinished_threads--;
+    pthread_cond_broadcast(&vm->exit_cond);
+    pthread_mutex_unlock(&vm->sched_lock);
     return NULL;
 }
 
@@ -484,6 +489,7 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     t->stack_top = t->stack + 3;
     pthread_mutex_lock(&vm->sched_lock);
     vm->live_threads++;
+    vm->unfinished_threads++;
     pthread_mutex_unlock(&vm->sched_lock);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -495,6 +501,7 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     if (rc != 0) {
         pthread_mutex_lock(&vm->sched_lock);
         vm->live_threads--;
+        vm->unfinished_threads--;
         pthread_mutex_unlock(&vm->sched_lock);
         vm_thread_destroy(t);
         return vm_raise(th, vm->cls.RuntimeError, "can't start new thread (%s)", strerror(rc));

@@ -214,6 +214,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm->err = stderr;
     vm->not_implemented = VM_NONE;
     pthread_mutex_init(&vm->sched_lock, NULL);
+    pthread_cond_init(&vm->exit_cond, NULL);
     vm->live_threads = 1;
     vm->next_ident = 1;
 
@@ -245,6 +246,12 @@ VmShared *vm_shared_new(const VmOptions *options) {
 }
 
 void vm_shared_destroy(VmShared *vm) {
+    /* Threads that have left the thread list may still be inside their
+     * last GIL release: wait until their C code is done with the VM. */
+    pthread_mutex_lock(&vm->sched_lock);
+    while (vm->unfinished_threads > 0)
+        pthread_cond_wait(&vm->exit_cond, &vm->sched_lock);
+    pthread_mutex_unlock(&vm->sched_lock);
     while (vm->threads) vm_thread_destroy(vm->threads);
     if (vm->gil_ops) vm->gil_ops->fini(vm, vm->gil);
     vm_gc_free_all(vm);
@@ -253,6 +260,7 @@ void vm_shared_destroy(VmShared *vm) {
     vm_realloc(NULL, vm->finished_names, 0, 0);
     vm_realloc(NULL, vm->finished_idents, 0, 0);
     vm_realloc(NULL, vm->finished_bytecodes, 0, 0);
+    pthread_cond_destroy(&vm->exit_cond);
     pthread_mutex_destroy(&vm->sched_lock);
     vm_realloc(NULL, vm, 0, 0);
 }

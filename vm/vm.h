@@ -135,6 +135,9 @@ struct VmShared {
                                  program lock: if it equals live_threads,
                                  nothing can ever wake them (deadlock) */
     uint64_t next_ident;      /* thread idents, from 1 (main) */
+    int unfinished_threads;   /* started threads whose C code has not yet
+                                 returned; teardown waits for them (exit_cond) */
+    pthread_cond_t exit_cond;
     GilStats *finished_stats; /* statistics of threads that have ended */
     char (*finished_names)[64];
     uint64_t *finished_idents;
