@@ -20,5 +20,7 @@ Suite *ops_suite(void);
 Suite *interp_suite(void);
 Suite *gc_suite(void);
 Suite *clock_suite(void);
+Suite *thread_suite(void);
+Suite *hist_suite(void);
 
 #endif /* GILT_TESTS_CHECK_SUITES_H */
