@@ -8,6 +8,7 @@
 
 #include "vm/memory.h"
 #include "vm/object.h"
+#include "vm/record.h"
 
 void vm_gc_mark_object(VmShared *vm, Obj *o) {
     if (!o || o->marked) return;
@@ -185,6 +186,7 @@ static void mark_roots(VmShared *vm) {
     MARK(vm->build_class);
     MARK(vm->object_init);
     vm_gc_mark_value(vm, vm->not_implemented);
+    if (vm->recorder) MARK(vm->recorder->user_hists);
 }
 
 static void trace_references(VmShared *vm) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vm/gil_platform.h"
+#include "vm/record.h"
 
 static const GilOps *const policies[] = {
     &gil_cpython_ops,
@@ -27,6 +28,7 @@ const char *gil_ops_names(void) { return "cpython, legacy, none"; }
  * these wrappers for itself, so no lock is needed. */
 static void begin_hold(VmThread *th, uint64_t waited_since) {
     uint64_t now = gil_now_ns();
+    vm_record_acquired(th, now);
     th->gil_stats.wait_ns += now - waited_since;
     th->gil_stats.acquisitions++;
     th->gil_stats.acquired_at_ns = now;
@@ -35,12 +37,15 @@ static void begin_hold(VmThread *th, uint64_t waited_since) {
 }
 
 static void end_hold(VmThread *th) {
-    th->gil_stats.held_ns += gil_now_ns() - th->gil_stats.acquired_at_ns;
+    uint64_t now = gil_now_ns();
+    vm_record_released(th, th->gil_stats.acquired_at_ns, now);
+    th->gil_stats.held_ns += now - th->gil_stats.acquired_at_ns;
     th->holds_gil = false;
 }
 
 void vm_gil_acquire(VmThread *th) {
     uint64_t t0 = gil_now_ns();
+    vm_record_wait_begin(th, t0);
     th->vm->gil_ops->acquire(th->vm->gil, th);
     begin_hold(th, t0);
 }
@@ -56,7 +61,10 @@ void vm_gil_yield(VmThread *th) {
     uint64_t before = gil_now_ns();
     uint64_t acquired_at = th->gil_stats.acquired_at_ns;
     uint64_t acquisitions = th->gil_stats.acquisitions;
+    vm_record_wait_begin(th, before);
     if (th->vm->gil_ops->yield(th->vm->gil, th)) {
+        vm_record_released(th, acquired_at, before);
+        vm_record_drop(th, before);
         th->gil_stats.drop_requests++;
         th->gil_stats.held_ns += before - acquired_at;
         th->gil_stats.acquisitions = acquisitions;
@@ -66,11 +74,15 @@ void vm_gil_yield(VmThread *th) {
 
 void vm_blocking_begin(VmThread *th) {
     if (th->holds_gil) {
+        vm_record_blocking_begin(th, gil_now_ns());
         th->gil_stats.io_releases++;
         vm_gil_release(th);
     }
 }
 
 void vm_blocking_end(VmThread *th) {
-    if (!th->holds_gil) vm_gil_acquire(th);
+    if (!th->holds_gil) {
+        vm_record_blocking_end(th, gil_now_ns());
+        vm_gil_acquire(th);
+    }
 }

@@ -22,6 +22,7 @@
 #include "vm/gil.h"
 #include "vm/list.h"
 #include "vm/memory.h"
+#include "vm/record.h"
 #include "vm/stats.h"
 #include "vm/str.h"
 #include "vm/vm.h"
@@ -50,6 +51,9 @@ static void usage(FILE *out, const char *prog) {
             "      --max-heap SIZE     MemoryError above SIZE bytes of live heap\n"
             "                          (suffixes K, M, G; default 4G)\n"
             "      --stats FILE.csv    write per-thread GIL statistics at exit\n"
+            "      --hist FILE.csv     write latency histograms (GIL wait, I/O return,\n"
+            "                          gilt.Histogram) with percentiles\n"
+            "      --trace FILE.json   write a Chrome trace-event timeline (Perfetto)\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n",
             prog, prog, prog, prog, gil_ops_names());
@@ -115,6 +119,8 @@ enum {
     OPT_SEED,
     OPT_MAX_HEAP,
     OPT_STATS,
+    OPT_HIST,
+    OPT_TRACE,
 };
 
 static const struct option run_options[] = {
@@ -126,6 +132,8 @@ static const struct option run_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"max-heap", required_argument, NULL, OPT_MAX_HEAP},
     {"stats", required_argument, NULL, OPT_STATS},
+    {"hist", required_argument, NULL, OPT_HIST},
+    {"trace", required_argument, NULL, OPT_TRACE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -142,7 +150,7 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
     VmOptions opts;
     vm_options_default(&opts);
     const char *code_arg = NULL;
-    const char *stats_path = NULL;
+    const char *stats_path = NULL, *hist_path = NULL, *trace_path = NULL;
     int c;
     optind = 1;
     /* '+' stops at the first non-option: what follows belongs to the
@@ -194,6 +202,8 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
                 return bad_option(prog, "bad --max-heap size '%s'", optarg);
             break;
         case OPT_STATS: stats_path = optarg; break;
+        case OPT_HIST: hist_path = optarg; break;
+        case OPT_TRACE: trace_path = optarg; break;
         case 'h': usage(stdout, prog); return 0;
         case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
         default:
@@ -247,6 +257,7 @@ options_done:;
     } else {
         sigint_breaker = &th->eval_breaker;
         signal(SIGINT, on_sigint);
+        if (hist_path || trace_path) vm_record_enable(vm, hist_path, trace_path);
         vm_gil_acquire(th);
         uint64_t t0 = sim_clock_now_ns();
         vm_run_source(th, source, filename);
@@ -257,6 +268,7 @@ options_done:;
                     strerror(errno));
             if (status == 0) status = 1;
         }
+        if (vm_record_finish(vm) != 0 && status == 0) status = 1;
         if (vm->threads != th || th->next) {
             /* Daemon threads are still running: like CPython, exit without
              * waiting for them.  The GIL stays held so none of them runs

@@ -7,7 +7,9 @@
  *                                       spin inside ONE bytecode, holding the
  *                                       GIL unless told otherwise: a long C
  *                                       call the eval loop cannot preempt
- *   gilt.Histogram(name).record(value)  latency histogram (value in seconds)
+ *   gilt.Histogram(name).record(value)  latency histogram (value in seconds),
+ *                                       written to --hist
+ *   gilt.mark(label)                    an instant on this thread's --trace track
  *
  * All time comes from sim/clock.h, so in virtual time these behave the same.
  */
@@ -19,6 +21,7 @@
 #include "vm/hist.h"
 #include "vm/memory.h"
 #include "vm/ops.h"
+#include "vm/record.h"
 #include "vm/str.h"
 
 static bool seconds_arg(VmThread *th, const char *fname, Value v, uint64_t *ns) {
@@ -93,6 +96,7 @@ static bool hist_construct(VmThread *th, ObjClass *cls, Value *a, int n,
     o->dict = vm_dict_new(th->vm);
     vm_dict_set_str(th->vm, o->dict, vm_str_intern_cstr(th->vm, "name"), v[0]);
     *r = VM_OBJ(o);
+    vm_record_user_hist(th->vm, *r);
     return true;
 }
 
@@ -138,10 +142,22 @@ static bool hist_max(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     return true;
 }
 
+static bool g_mark(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    static const char *const names[] = {"label", NULL};
+    Value v[1];
+    if (!vm_parse_args(th, "mark", a, n, kw, names, 1, 1, v)) return false;
+    ObjStr *s;
+    if (!vm_str(th, v[0], &s)) return false;
+    vm_record_mark(th, s->chars);
+    *r = VM_NONE;
+    return true;
+}
+
 ObjModule *vm__mod_gilt_init(VmShared *vm) {
     ObjModule *m = vm_module_new(vm, "gilt");
     vm_module_set(vm, m, "io", VM_OBJ(vm_native_new(vm, "io", g_io)));
     vm_module_set(vm, m, "native", VM_OBJ(vm_native_new(vm, "native", g_native)));
+    vm_module_set(vm, m, "mark", VM_OBJ(vm_native_new(vm, "mark", g_mark)));
     ObjClass *hc = vm_class_new_builtin(vm, "Histogram", vm->cls.object, "gilt");
     hc->construct = hist_construct;
     vm_define_native(vm, hc->dict, "record", hist_record);

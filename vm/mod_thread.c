@@ -37,6 +37,7 @@
 #include "vm/list.h"
 #include "vm/memory.h"
 #include "vm/ops.h"
+#include "vm/record.h"
 #include "vm/str.h"
 
 /* ---- locks ---------------------------------------------------------------- */
@@ -444,6 +445,10 @@ static void *thread_main(void *arg) {
     th->stack_top = th->stack;
     /* Leave the thread list while still holding the GIL, then let go. */
     record_finished(th);
+    if (th->rec) {
+        vm_record_released(th, th->gil_stats.acquired_at_ns, sim_clock_now_ns());
+        vm_record_thread_exit(th);
+    }
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next)
         if (*p == th) {
             *p = th->next;
@@ -483,6 +488,7 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
         return vm_raise(th, vm->cls.TypeError, "optional 3rd arg must be a dictionary");
     VmThread *t = vm_thread_new(vm);
     snprintf(t->name, sizeof t->name, "Thread-%llu", (unsigned long long)t->ident - 1);
+    vm_record_thread_start(t);
     t->stack[0] = v[0];
     t->stack[1] = v[1];
     t->stack[2] = VM_IS_DICT(v[2]) ? v[2] : VM_NONE;

@@ -23,6 +23,7 @@
 #include "vm/memory.h"
 #include "vm/ops.h"
 #include "vm/peephole.h"
+#include "vm/record.h"
 #include "vm/str.h"
 
 void vm_options_default(VmOptions *o) {
@@ -252,6 +253,7 @@ void vm_shared_destroy(VmShared *vm) {
     while (vm->unfinished_threads > 0)
         pthread_cond_wait(&vm->exit_cond, &vm->sched_lock);
     pthread_mutex_unlock(&vm->sched_lock);
+    vm_record_free(vm);
     while (vm->threads) vm_thread_destroy(vm->threads);
     if (vm->gil_ops) vm->gil_ops->fini(vm, vm->gil);
     vm_gc_free_all(vm);

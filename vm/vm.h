@@ -143,6 +143,7 @@ struct VmShared {
     uint64_t *finished_idents;
     uint64_t *finished_bytecodes;
     int finished_count, finished_capacity;
+    struct VmRecorder *recorder; /* --hist/--trace state, or NULL */
     FILE *out;                /* stdout of the program */
     FILE *err;                /* where tracebacks go */
     int exit_status;          /* set by SystemExit */
@@ -187,6 +188,7 @@ struct VmThread {
     uint64_t bytecodes;       /* instructions executed */
     bool holds_gil;
     GilStats gil_stats;
+    struct VmRecord *rec;     /* this thread's recording, or NULL */
     int gil_ticks;            /* legacy policy: safe points until release */
     void *user;               /* owner-specific data (threading module) */
     const char *waiting_for;  /* lock repr text while blocked without a
