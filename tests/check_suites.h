@@ -22,5 +22,6 @@ Suite *gc_suite(void);
 Suite *clock_suite(void);
 Suite *thread_suite(void);
 Suite *hist_suite(void);
+Suite *record_suite(void);
 
 #endif /* GILT_TESTS_CHECK_SUITES_H */
