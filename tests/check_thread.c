@@ -224,6 +224,62 @@ START_TEST(test_no_false_deadlock_with_sleepers) {
 }
 END_TEST
 
+/* The convoy effect (bpo-7946): next to a CPU-bound thread, each echo
+ * round trip waits about one switch interval for the GIL.  Bounds are
+ * generous (0.5x to 4x) because the machine may be loaded. */
+START_TEST(test_convoy_round_trip_near_interval) {
+    VmOptions o;
+    vm_options_default(&o);
+    o.switch_interval = 0.004;
+    TestRun r = test_run_with(
+        "import socket, threading, time, gilt\n"
+        "a, b = socket.socketpair()\n"
+        "def echo():\n"
+        "    while True:\n"
+        "        d = b.recv(100)\n"
+        "        if not d: break\n"
+        "        b.sendall(d)\n"
+        "stop = False\n"
+        "def cpu():\n"
+        "    while not stop: pass\n"
+        "h = gilt.Histogram('rtt')\n"
+        "e = threading.Thread(target=echo); c = threading.Thread(target=cpu)\n"
+        "e.start(); c.start()\n"
+        "for i in range(30):\n"
+        "    t0 = time.perf_counter(); a.sendall('x'); a.recv(10)\n"
+        "    h.record(time.perf_counter() - t0)\n"
+        "stop = True\n"
+        "a.close(); e.join(); c.join()\n"
+        "p50 = h.percentile(50)\n"
+        "print(0.002 <= p50 <= 0.016)\n",
+        &o);
+    ck_assert_msg(r.result == VM_OK, "%s", r.err);
+    ck_assert_str_eq(r.out, "True\n");
+    test_run_free(&r);
+}
+END_TEST
+
+/* A long native call holding the GIL stalls every other thread for its
+ * whole length, whatever the interval. */
+START_TEST(test_native_call_stalls_others) {
+    ck_assert_prints("import threading, time, gilt\n"
+                     "ticks = []\n"
+                     "def ticker():\n"
+                     "    end = time.monotonic() + 0.4\n"
+                     "    while time.monotonic() < end:\n"
+                     "        ticks.append(time.monotonic())\n"
+                     "        time.sleep(0.002)\n"
+                     "t = threading.Thread(target=ticker)\n"
+                     "t.start()\n"
+                     "time.sleep(0.05)\n"
+                     "gilt.native(0.2)\n"
+                     "t.join()\n"
+                     "gaps = [b - a for a, b in zip(ticks, ticks[1:])]\n"
+                     "print(max(gaps) >= 0.19)\n",
+                     "True\n");
+}
+END_TEST
+
 Suite *thread_suite(void) {
     Suite *s = suite_create("thread");
     struct { const char *name; const TTest *test; } cases[] = {
@@ -235,6 +291,8 @@ Suite *thread_suite(void) {
         {"deadlock_abba", test_deadlock_abba_reported},
         {"deadlock_join", test_deadlock_join_on_never_set_event},
         {"no_false_deadlock", test_no_false_deadlock_with_sleepers},
+        {"convoy", test_convoy_round_trip_near_interval},
+        {"native_stall", test_native_call_stalls_others},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -22,6 +22,7 @@ ObjModule *vm__mod_os_init(VmShared *vm);
 ObjModule *vm__mod_random_init(VmShared *vm);
 ObjModule *vm__mod_thread_init(VmShared *vm);
 ObjModule *vm__mod_gilt_init(VmShared *vm);
+ObjModule *vm__mod_socket_init(VmShared *vm);
 
 /* Register the modules written in Python (vm/pylib.c). */
 void vm__pylib_register(VmShared *vm);

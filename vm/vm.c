@@ -238,6 +238,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm_register_module(vm, "random", vm__mod_random_init);
     vm_register_module(vm, "_thread", vm__mod_thread_init);
     vm_register_module(vm, "gilt", vm__mod_gilt_init);
+    vm_register_module(vm, "socket", vm__mod_socket_init);
     vm__pylib_register(vm);
 
     vm->gil_ops = gil_ops_find(vm->options.gil_name);
