@@ -226,7 +226,8 @@ END_TEST
 
 /* The convoy effect (bpo-7946): next to a CPU-bound thread, each echo
  * round trip waits about one switch interval for the GIL.  Bounds are
- * generous (0.5x to 4x) because the machine may be loaded. */
+ * generous (0.25x to 15x: make check runs suites in parallel on a loaded
+ * machine); without the CPU thread the round trip is about 20 us. */
 START_TEST(test_convoy_round_trip_near_interval) {
     VmOptions o;
     vm_options_default(&o);
@@ -251,7 +252,7 @@ START_TEST(test_convoy_round_trip_near_interval) {
         "stop = True\n"
         "a.close(); e.join(); c.join()\n"
         "p50 = h.percentile(50)\n"
-        "print(0.002 <= p50 <= 0.016)\n",
+        "print(0.001 <= p50 <= 0.06)\n",
         &o);
     ck_assert_msg(r.result == VM_OK, "%s", r.err);
     ck_assert_str_eq(r.out, "True\n");
