@@ -51,7 +51,15 @@ bool vm__eval_breaker_handle(VmThread *th) {
     uint32_t bits = atomic_load_explicit(&th->eval_breaker, memory_order_acquire);
     if (bits & VM_BREAK_GC) {
         atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GC);
-        vm_gc_collect(vm);
+        /* Without a GIL other threads may be running: collect only when
+         * this is the only thread left (the world is then stopped). */
+        bool alone = true;
+        if (vm->heap.concurrent) {
+            pthread_mutex_lock(&vm->sched_lock);
+            alone = vm->live_threads <= 1;
+            pthread_mutex_unlock(&vm->sched_lock);
+        }
+        if (alone) vm_gc_collect(vm);
         if (vm->heap.live_after_gc > vm->heap.max_heap)
             atomic_fetch_or(&th->eval_breaker, VM_BREAK_MEMORY);
     }

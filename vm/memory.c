@@ -31,13 +31,15 @@ static void out_of_host_memory(size_t size) {
 
 void *vm_realloc(struct VmHeap *heap, void *ptr, size_t old_size,
                  size_t new_size) {
-    if (heap) {
+    if (heap && heap->concurrent) {
+        __atomic_add_fetch(&heap->bytes_allocated, new_size - old_size, __ATOMIC_RELAXED);
+    } else if (heap) {
         heap->bytes_allocated += new_size;
         heap->bytes_allocated -= old_size;
-        if (new_size > old_size && heap->bytes_allocated > heap->next_gc &&
-            heap->alloc_breaker)
-            atomic_fetch_or(heap->alloc_breaker, VM_BREAK_GC);
     }
+    if (heap && new_size > old_size && heap->bytes_allocated > heap->next_gc &&
+        heap->alloc_breaker)
+        atomic_fetch_or(heap->alloc_breaker, VM_BREAK_GC);
     if (new_size == 0) {
         free(ptr);
         return NULL;

@@ -20,8 +20,10 @@ Obj *vm_obj_alloc(VmShared *vm, size_t size, ObjKind kind, ObjClass *cls) {
     o->cls = cls;
     o->kind = (uint8_t)kind;
     o->marked = 0;
+    if (vm->heap.concurrent) pthread_mutex_lock(&vm->heap.lock);
     o->next = vm->heap.objects;
     vm->heap.objects = o;
+    if (vm->heap.concurrent) pthread_mutex_unlock(&vm->heap.lock);
     return o;
 }
 

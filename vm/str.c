@@ -138,14 +138,26 @@ uint64_t vm_str_hash(ObjStr *s) {
 
 ObjStr *vm_str_intern(VmShared *vm, const char *chars, int64_t length) {
     uint64_t h = hash_bytes(chars, length);
+    bool locked = vm->heap.concurrent;
+    if (locked) pthread_mutex_lock(&vm->heap.lock);
     ObjStr *found = vm_dict_find_string(vm->strings, chars, length, h);
-    if (found) return found;
-    ObjStr *s = vm_str_copy(vm, chars, length);
-    s->hash = h;
-    s->has_hash = true;
-    s->interned = true;
-    vm_dict_set_str(vm, vm->strings, s, VM_OBJ(s));
-    return s;
+    if (!found) {
+        /* No allocation here takes heap.lock again: vm_obj_alloc does, so
+         * build the string unlocked-style by releasing around it. */
+        if (locked) pthread_mutex_unlock(&vm->heap.lock);
+        ObjStr *s = vm_str_copy(vm, chars, length);
+        s->hash = h;
+        s->has_hash = true;
+        s->interned = true;
+        if (locked) pthread_mutex_lock(&vm->heap.lock);
+        found = vm_dict_find_string(vm->strings, chars, length, h);
+        if (!found) {
+            vm_dict_set_str(vm, vm->strings, s, VM_OBJ(s));
+            found = s;
+        }
+    }
+    if (locked) pthread_mutex_unlock(&vm->heap.lock);
+    return found;
 }
 
 ObjStr *vm_str_intern_cstr(VmShared *vm, const char *cstr) {

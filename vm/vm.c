@@ -215,6 +215,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm->err = stderr;
     vm->not_implemented = VM_NONE;
     pthread_mutex_init(&vm->sched_lock, NULL);
+    pthread_mutex_init(&vm->heap.lock, NULL);
     pthread_cond_init(&vm->exit_cond, NULL);
     vm->live_threads = 1;
     vm->next_ident = 1;
@@ -243,6 +244,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
 
     vm->gil_ops = gil_ops_find(vm->options.gil_name);
     if (!vm->gil_ops) vm->gil_ops = gil_ops_find("none");
+    vm->heap.concurrent = vm->gil_ops == &gil_none_ops;
     vm->gil = vm->gil_ops->init(vm);
     return vm;
 }
@@ -264,6 +266,7 @@ void vm_shared_destroy(VmShared *vm) {
     vm_realloc(NULL, vm->finished_idents, 0, 0);
     vm_realloc(NULL, vm->finished_bytecodes, 0, 0);
     pthread_cond_destroy(&vm->exit_cond);
+    pthread_mutex_destroy(&vm->heap.lock);
     pthread_mutex_destroy(&vm->sched_lock);
     vm_realloc(NULL, vm, 0, 0);
 }

@@ -78,6 +78,12 @@ typedef struct VmHeap {
     /* Eval breaker of the thread that is allocating (the GIL holder); the
      * funnel sets VM_BREAK_GC there when the threshold is crossed. */
     _Atomic uint32_t *alloc_breaker;
+    /* Under --gil none several threads allocate at once: then `concurrent`
+     * is set, byte counts are updated atomically, linking a new object and
+     * interning take `lock`, and no collection runs while more than one
+     * thread is alive (the collector needs the world stopped). */
+    bool concurrent;
+    pthread_mutex_t lock;
 } VmHeap;
 
 /* Options that change how a program runs (set from the command line). */
