@@ -1,8 +1,21 @@
-# experiments/demo.py - what gilt runs today: the countdown every GIL study
-# starts from (Beazley 2010), timed, plus a tour of the language subset.
-# The threaded versions of the countdown arrive with the lock policies.
+# experiments/demo.py - the quick-start demo: what a GIL does, measured.
+#
+#   1. Beazley's countdown: the same work done sequentially and split over
+#      two threads.  Under a GIL the threads are no faster (run it again
+#      with --gil none to see them run in parallel).
+#   2. The convoy effect of bpo-7946: an echo thread on a socket next to a
+#      CPU-bound thread; each round trip waits about one switch interval
+#      (5 ms by default; try --switch-interval 0.001).
+#
+# Run: build/gilt run [--gil cpython|legacy|none] experiments/demo.py [N]
+#      add --stats s.csv --hist h.csv --trace t.json to record the run
+#      (the trace opens in https://ui.perfetto.dev).
+import socket
 import sys
+import threading
 import time
+
+import gilt
 
 
 def countdown(n):
@@ -10,49 +23,67 @@ def countdown(n):
         n -= 1
 
 
-class Timer:
-    """A context manager that reports how long its block took."""
-
-    def __init__(self, label):
-        self.label = label
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, kind, value, tb):
-        self.elapsed = time.perf_counter() - self.start
-        print(f"{self.label:<28} {self.elapsed * 1000:8.1f} ms")
-        return False
+def timed(label, fn):
+    t0 = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - t0
+    print(f"  {label:<28} {elapsed * 1000:8.1f} ms")
+    return elapsed
 
 
-def primes(limit):
-    sieve = [True] * limit
-    for i in range(2, limit):
-        if sieve[i]:
-            yield i
-            for j in range(i * i, limit, i):
-                sieve[j] = False
+def split(n, k):
+    threads = [threading.Thread(target=countdown, args=(n // k,)) for _ in range(k)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def convoy(rounds):
+    a, b = socket.socketpair()
+    stop = False
+
+    def echo():
+        while True:
+            data = b.recv(64)
+            if not data:
+                break
+            b.sendall(data)
+
+    def cpu():
+        while not stop:
+            pass
+
+    rtt = gilt.Histogram("echo_rtt")
+    threads = [threading.Thread(target=echo, name="echo"),
+               threading.Thread(target=cpu, name="cpu")]
+    for t in threads:
+        t.start()
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        a.sendall("ping")
+        a.recv(64)
+        rtt.record(time.perf_counter() - t0)
+    stop = True
+    a.close()
+    for t in threads:
+        t.join()
+    return rtt
 
 
 def main():
-    n = 10_000_000 if len(sys.argv) < 2 else int(sys.argv[1])
-    print(f"gilt demo: countdown of {n:,} in one thread")
-    with Timer("countdown"):
-        countdown(n)
-    with Timer("primes below 200000"):
-        count = sum(1 for _ in primes(200_000))
-    print(f"{count} primes; the last ten below 100: {list(primes(100))[-10:]}")
-    words = "the quick brown fox jumps over the lazy dog the end".split()
-    freq = {}
-    for w in words:
-        freq[w] = freq.get(w, 0) + 1
-    top = sorted(freq.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    print("most frequent words:", ", ".join(f"{w}={c}" for w, c in top))
-    try:
-        countdown("ten")
-    except TypeError as e:
-        print("a TypeError, as CPython would raise it:", e)
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000_000
+    interval = sys.getswitchinterval()
+    print(f"gilt demo (switch interval {interval * 1000:g} ms)")
+    print(f"1. countdown of {n:,}")
+    seq = timed("sequential", lambda: countdown(n))
+    two = timed("two threads", lambda: split(n, 2))
+    print(f"  two threads / sequential = {two / seq:.2f}")
+    print("2. echo round trips next to a CPU-bound thread")
+    rtt = convoy(50)
+    p50 = rtt.percentile(50) * 1000
+    print(f"  p50 {p50:.2f} ms, p90 {rtt.percentile(90) * 1000:.2f} ms"
+          f" ({p50 / (interval * 1000):.1f} switch intervals)")
 
 
 if __name__ == "__main__":
