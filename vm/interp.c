@@ -1058,6 +1058,20 @@ next_instruction:
         PUSH(VM_UNDEF);
         DISPATCH();
     }
+    /* After a call: continue in a pushed Python frame (a safe point), or
+     * with the result already stored at base. */
+#define FINISH_CALL(outcome, base)                                            \
+    do {                                                                      \
+        if ((outcome) == CALL_ERROR) THROW();                                 \
+        if ((outcome) == CALL_PUSHED) {                                       \
+            LOAD_FRAME();                                                     \
+            sp = th->stack_top;                                               \
+            SAFE_POINT();                                                     \
+            DISPATCH();                                                       \
+        }                                                                     \
+        sp = (base) + 1;                                                      \
+        DISPATCH();                                                           \
+    } while (0)
     TARGET(CALL_METHOD) {
         Value *base = sp - arg - 2;
         Value f = base[0];
@@ -1070,29 +1084,13 @@ next_instruction:
         } else {
             outcome = call_value(th, f, base + 1, (int)arg + 1, NULL, base);
         }
-        if (outcome == CALL_ERROR) THROW();
-        if (outcome == CALL_PUSHED) {
-            LOAD_FRAME();
-            sp = th->stack_top;
-            SAFE_POINT();
-            DISPATCH();
-        }
-        sp = base + 1;
-        DISPATCH();
+        FINISH_CALL(outcome, base);
     }
     TARGET(CALL) {
         Value *base = sp - arg - 1;
         SYNC();
         int outcome = call_value(th, base[0], base + 1, (int)arg, NULL, base);
-        if (outcome == CALL_ERROR) THROW();
-        if (outcome == CALL_PUSHED) {
-            LOAD_FRAME();
-            sp = th->stack_top;
-            SAFE_POINT();
-            DISPATCH();
-        }
-        sp = base + 1;
-        DISPATCH();
+        FINISH_CALL(outcome, base);
     }
     TARGET(CALL_KW) {
         ObjTuple *kwnames = VM_AS_TUPLE(POP());
@@ -1101,29 +1099,14 @@ next_instruction:
         /* kwnames is a constant of the code, so it stays alive. */
         SYNC();
         int outcome = call_value(th, base[0], base + 1, npos, kwnames, base);
-        if (outcome == CALL_ERROR) THROW();
-        if (outcome == CALL_PUSHED) {
-            LOAD_FRAME();
-            sp = th->stack_top;
-            SAFE_POINT();
-            DISPATCH();
-        }
-        sp = base + 1;
-        DISPATCH();
+        FINISH_CALL(outcome, base);
     }
     TARGET(CALL_EX) {
         Value *base = sp - (arg ? 3 : 2);
         SYNC();
         int outcome;
         CHECK(call_ex(th, base, arg != 0, &outcome));
-        if (outcome == CALL_PUSHED) {
-            LOAD_FRAME();
-            sp = th->stack_top;
-            SAFE_POINT();
-            DISPATCH();
-        }
-        sp = base + 1;
-        DISPATCH();
+        FINISH_CALL(outcome, base);
     }
     TARGET(BINARY_SUBSCR) {
         Value obj = PEEK(1), key = PEEK(0);
@@ -1179,7 +1162,17 @@ next_instruction:
         DISPATCH();
     }
 
-    /* Arithmetic: int fast paths inline, everything else in ops.c. */
+    /* Arithmetic: int fast paths inline, everything else in ops.c.  The
+     * operands a and b are still on the stack (rooted) during the call. */
+#define BINARY_SLOW_PATH(op)                                                  \
+    do {                                                                      \
+        SYNC();                                                               \
+        Value r_;                                                             \
+        CHECK(vm_binary_op(th, (op), a, b, &r_));                             \
+        sp--;                                                                 \
+        PEEK(0) = r_;                                                         \
+        DISPATCH();                                                           \
+    } while (0)
 #define INT_OP(opname, builtin)                                               \
     TARGET(opname) {                                                          \
         Value a = PEEK(1), b = PEEK(0);                                       \
@@ -1191,12 +1184,7 @@ next_instruction:
                 DISPATCH();                                                   \
             }                                                                 \
         }                                                                     \
-        SYNC();                                                               \
-        Value r;                                                              \
-        CHECK(vm_binary_op(th, OP_##opname, a, b, &r));                       \
-        sp--;                                                                 \
-        PEEK(0) = r;                                                          \
-        DISPATCH();                                                           \
+        BINARY_SLOW_PATH(OP_##opname);                                        \
     }
     INT_OP(BINARY_ADD, __builtin_add_overflow)
     INT_OP(BINARY_SUB, __builtin_sub_overflow)
@@ -1230,12 +1218,7 @@ next_instruction:
             PEEK(0) = VM_INT(a.as.i & b.as.i);
             DISPATCH();
         }
-        SYNC();
-        Value r;
-        CHECK(vm_binary_op(th, OP_BINARY_AND, a, b, &r));
-        sp--;
-        PEEK(0) = r;
-        DISPATCH();
+        BINARY_SLOW_PATH(OP_BINARY_AND);
     }
     TARGET(BINARY_FLOORDIV) {
         Value a = PEEK(1), b = PEEK(0);
@@ -1246,12 +1229,7 @@ next_instruction:
             PEEK(0) = VM_INT(q);
             DISPATCH();
         }
-        SYNC();
-        Value r;
-        CHECK(vm_binary_op(th, OP_BINARY_FLOORDIV, a, b, &r));
-        sp--;
-        PEEK(0) = r;
-        DISPATCH();
+        BINARY_SLOW_PATH(OP_BINARY_FLOORDIV);
     }
     TARGET(BINARY_MOD) {
         Value a = PEEK(1), b = PEEK(0);
@@ -1262,12 +1240,7 @@ next_instruction:
             PEEK(0) = VM_INT(m);
             DISPATCH();
         }
-        SYNC();
-        Value r;
-        CHECK(vm_binary_op(th, OP_BINARY_MOD, a, b, &r));
-        sp--;
-        PEEK(0) = r;
-        DISPATCH();
+        BINARY_SLOW_PATH(OP_BINARY_MOD);
     }
     TARGET(INPLACE_OP) {
         SYNC();
@@ -1950,6 +1923,8 @@ unwind_keep_trace:
 #undef THROW
 #undef CHECK
 #undef SAFE_POINT
+#undef BINARY_SLOW_PATH
+#undef FINISH_CALL
 #undef TARGET
 #undef DISPATCH
 }
