@@ -64,6 +64,14 @@ END_TEST
 START_TEST(test_legacy_excludes) { exclusion_with("legacy"); }
 END_TEST
 
+START_TEST(test_handoff_policies_exclude) {
+    exclusion_with("fifo");
+    exclusion_with("iopri");
+    exclusion_with("bfs");
+}
+END_TEST
+
+
 /* ---- through programs --------------------------------------------------- */
 
 static TestRun run_policy(const char *source, const char *policy) {
@@ -286,6 +294,7 @@ Suite *thread_suite(void) {
     struct { const char *name; const TTest *test; } cases[] = {
         {"gil_cpython_exclusion", test_cpython_excludes},
         {"gil_legacy_exclusion", test_legacy_excludes},
+        {"gil_handoff_exclusion", test_handoff_policies_exclude},
         {"locked_counter", test_locked_counter_every_policy},
         {"forced_switches", test_forced_switches_happen},
         {"lock_timeout", test_lock_timeout},

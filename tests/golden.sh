@@ -11,7 +11,8 @@
 # also run under $PYTHON3 (Debian's CPython) and must meet the same
 # expectations: CPython is the oracle for what a program means.
 #
-# Environment: GILT (the binary), PYTHON3 (may be empty), top_srcdir.
+# Environment: GILT (the binary), PYTHON3 (may be empty), top_srcdir,
+# GILT_ARGS (extra options for gilt run, e.g. "--gil fifo").
 # Arguments: optional directories or files to restrict the run.
 set -u
 
@@ -83,7 +84,8 @@ run_one() {
     name=$(basename "$prog")
     rel=${prog#"$top_srcdir"/tests/programs/}
     ok=1
-    (cd "$dir" && timeout "$TIMEOUT" "$GILT" run "$name" >"$tmp/out" 2>"$tmp/err")
+    # shellcheck disable=SC2086
+    (cd "$dir" && timeout "$TIMEOUT" "$GILT" run ${GILT_ARGS:-} "$name" >"$tmp/out" 2>"$tmp/err")
     st=$?
     check_run "$rel" "$prog" "$tmp/out" "$tmp/err" $st || ok=0
     case "$rel" in

@@ -13,6 +13,9 @@
 static const GilOps *const policies[] = {
     &gil_cpython_ops,
     &gil_legacy_ops,
+    &gil_fifo_ops,
+    &gil_iopri_ops,
+    &gil_bfs_ops,
     &gil_none_ops,
 };
 
@@ -22,7 +25,7 @@ const GilOps *gil_ops_find(const char *name) {
     return NULL;
 }
 
-const char *gil_ops_names(void) { return "cpython, legacy, none"; }
+const char *gil_ops_names(void) { return "cpython, legacy, fifo, iopri, bfs, none"; }
 
 /* Statistics are the thread's own: only it writes them, and only it runs
  * these wrappers for itself, so no lock is needed. */
@@ -83,6 +86,8 @@ void vm_blocking_begin(VmThread *th) {
 void vm_blocking_end(VmThread *th) {
     if (!th->holds_gil) {
         vm_record_blocking_end(th, gil_now_ns());
+        th->gil_from_io = true;
         vm_gil_acquire(th);
+        th->gil_from_io = false;
     }
 }

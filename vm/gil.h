@@ -43,5 +43,8 @@ const char *gil_ops_names(void);
 extern const GilOps gil_none_ops;
 extern const GilOps gil_cpython_ops;
 extern const GilOps gil_legacy_ops;
+extern const GilOps gil_fifo_ops;
+extern const GilOps gil_iopri_ops;
+extern const GilOps gil_bfs_ops;
 
 #endif /* GILT_VM_GIL_H */

@@ -172,6 +172,7 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
                                   "--switch-interval wants a positive number "
                                   "of seconds, not '%s'", optarg);
             opts.switch_interval = v;
+            opts.switch_interval_set = true;
             break;
         }
         case OPT_CHECK_INTERVAL: {

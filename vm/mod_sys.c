@@ -26,6 +26,7 @@ static bool s_setswitchinterval(VmThread *th, Value *a, int n, ObjTuple *kw, Val
     if (!vm_to_double(th, a[0], &s)) return false;
     if (!(s > 0)) return vm_raise(th, th->vm->cls.ValueError, "switch interval must be strictly positive");
     th->vm->options.switch_interval = s;
+    th->vm->options.switch_interval_set = true;
     *r = VM_NONE;
     return true;
 }

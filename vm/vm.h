@@ -93,6 +93,8 @@ typedef struct {
     int recursion_limit;
     const char *gil_name;     /* --gil */
     double switch_interval;   /* seconds, sys.setswitchinterval */
+    bool switch_interval_set; /* given explicitly (else fifo and bfs use
+                                 their own default quantum) */
     int check_interval;       /* legacy policy: ticks */
     bool force_switching;
     uint64_t seed;            /* random's default seed */
@@ -196,6 +198,9 @@ struct VmThread {
     GilStats gil_stats;
     struct VmRecord *rec;     /* this thread's recording, or NULL */
     int gil_ticks;            /* legacy policy: safe points until release */
+    bool gil_from_io;         /* the coming acquisition follows a blocking
+                                 call (iopri and bfs treat it specially) */
+    uint64_t gil_deadline_ns; /* bfs: this thread's virtual deadline */
     void *user;               /* owner-specific data (threading module) */
     const char *waiting_for;  /* lock repr text while blocked without a
                                  timeout (deadlock reports), else NULL */
