@@ -1,0 +1,45 @@
+#!/bin/sh
+# tests/cli.sh - the gilt command line (vm/main.c): usage errors exit 2 with
+# a message, --help/--version, dis, --trace-exec, and the output options
+# write whole files.  Environment: GILT (the binary).
+set -u
+GILT=${GILT:-build/gilt}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() { # expect STATUS PATTERN -- command...
+    want=$1 pat=$2
+    shift 3
+    "$@" >"$tmp/out" 2>&1
+    got=$?
+    if [ "$got" != "$want" ] || ! grep -q -- "$pat" "$tmp/out"; then
+        echo "FAIL: $* -> status $got (want $want), output:"
+        sed 's/^/    /' "$tmp/out" | head -5
+        fail=1
+    else
+        echo "ok: $*"
+    fi
+}
+printf 'def f(x):\n    return x + 1\nprint(f(41))\n' >"$tmp/p.py"
+expect 0 "Usage: gilt run" -- "$GILT" --help
+expect 0 "^gilt [0-9]" -- "$GILT" --version
+expect 2 "Usage:" -- "$GILT"
+expect 2 "unknown command 'frob'" -- "$GILT" frob
+expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
+expect 2 "positive number of seconds, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
+expect 2 "bad --max-heap size 'lots'" -- "$GILT" run --max-heap lots "$tmp/p.py"
+expect 2 "can't open file" -- "$GILT" run "$tmp/missing.py"
+expect 2 "missing FILE.py" -- "$GILT" run
+expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
+expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
+expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
+expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
+expect 1 "cannot write '/nonexistent-dir/s.csv'" -- "$GILT" run --stats /nonexistent-dir/s.csv "$tmp/p.py"
+expect 0 "42" -- "$GILT" run --stats "$tmp/s.csv" --hist "$tmp/h.csv" --trace "$tmp/t.json" "$tmp/p.py"
+for f in s.csv h.csv t.json; do
+    if [ ! -s "$tmp/$f" ] || [ -e "$tmp/$f.tmp" ]; then
+        echo "FAIL: $f not written whole"; fail=1
+    fi
+done
+head -1 "$tmp/s.csv" | grep -q '^policy,switch_interval_s' || { echo "FAIL: stats header"; fail=1; }
+exit $fail
