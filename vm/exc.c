@@ -3,7 +3,8 @@
  *
  * An exception is an ObjException: its class, the args tuple and a trace of
  * (code, line) pairs, innermost first, appended by the interpreter as the
- * exception leaves each frame.  gilt does not chain exceptions (__context__
+ * exception is raised in or propagates into each frame (once per frame
+ * activation, so a re-raise keeps the original line).  gilt does not chain exceptions (__context__
  * / __cause__ are not recorded); `raise X from Y` raises X.
  */
 #include <stdarg.h>
@@ -60,9 +61,12 @@ bool vm_exception_matches(VmThread *th, ObjClass *cls) {
 
 void vm_clear_exception(VmThread *th) { th->exception = VM_UNDEF; }
 
-void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line) {
+void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line,
+                       uint64_t serial) {
     if (!VM_IS_EXCEPTION(exc)) return;
     ObjException *e = VM_AS_EXCEPTION(exc);
+    if (e->trace_count > 0 && e->trace[e->trace_count - 1].frame_serial == serial)
+        return;
     if (e->trace_count == e->trace_capacity) {
         int32_t old = e->trace_capacity;
         e->trace_capacity = VM_GROW_CAPACITY(old);
@@ -71,6 +75,7 @@ void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line) {
     }
     e->trace[e->trace_count].code = code;
     e->trace[e->trace_count].line = line;
+    e->trace[e->trace_count].frame_serial = serial;
     e->trace_count++;
 }
 

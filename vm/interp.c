@@ -262,6 +262,7 @@ static bool push_frame(VmThread *th, ObjFunction *fn, Value *args, int nargs,
     f->gen = NULL;
     f->ret_slot = ret_slot;
     f->c_boundary = boundary;
+    f->serial = ++th->frame_serial;
     th->stack_top = args + code->nlocals;
     *gen_out = VM_UNDEF;
     return true;
@@ -346,6 +347,7 @@ int vm__generator_send(VmThread *th, ObjGenerator *gen, Value sent,
     f->gen = gen;
     f->ret_slot = base;
     f->c_boundary = true;
+    f->serial = ++th->frame_serial;
     th->stack_top = sp;
     gen->state = GEN_RUNNING;
     Value r;
@@ -1881,10 +1883,15 @@ next_instruction:
     vm_raise(th, vm->cls.RuntimeError, "gilt: bad opcode %u", word & 0xff);
 
 unwind:
-    /* A new exception (not a re-raise) starts at this frame. */
 unwind_keep_trace:
     for (;;) {
         uint32_t pc = (uint32_t)(ip - code->code) - 1;
+        /* The exception passes through this frame here: one traceback
+         * entry per activation, at the first line it was seen on. */
+        vm__exc_add_trace(vm, th->exception, code,
+                          pc < (uint32_t)code->count ? code->lines[pc]
+                                                     : code->firstline,
+                          frame->serial);
         const ExcTableEntry *handler = NULL;
         for (int32_t i = 0; i < code->exc_count; i++) {
             const ExcTableEntry *e = &code->exc_table[i];
@@ -1900,9 +1907,6 @@ unwind_keep_trace:
             ip = code->code + handler->handler;
             DISPATCH();
         }
-        vm__exc_add_trace(vm, th->exception, code,
-                          pc < (uint32_t)code->count ? code->lines[pc]
-                                                     : code->firstline);
         VmFrame *done = frame;
         th->frame_count--;
         if (done->gen) done->gen->state = GEN_CLOSED;

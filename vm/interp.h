@@ -25,8 +25,11 @@ int vm__generator_send(VmThread *th, ObjGenerator *gen, Value sent, Value *out);
  * MemoryError). Called at safe points only. */
 bool vm__eval_breaker_handle(VmThread *th);
 
-/* Append (code, line) to an exception's traceback (vm/exc.c). */
-void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line);
+/* Record that exc is passing through frame activation `serial` at (code,
+ * line); a second call for the same activation (a handler re-raising) keeps
+ * the first line, as CPython's traceback does (vm/exc.c). */
+void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line,
+                       uint64_t serial);
 
 /* The slot of a module global by name, created unbound if missing (vm.c). */
 int vm__module_slot(VmShared *vm, ObjModule *m, ObjStr *name);

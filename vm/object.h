@@ -203,6 +203,7 @@ typedef struct {
 typedef struct {
     ObjCode *code;
     int32_t line;
+    uint64_t frame_serial;    /* which activation: one entry per frame */
 } TraceEntry;
 
 typedef struct {

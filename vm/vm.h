@@ -173,6 +173,7 @@ typedef struct {
     Value *ret_slot;          /* where the caller wants the result; the
                                  caller's stack top is ret_slot + 1 after */
     bool c_boundary;          /* returning from this frame leaves run() */
+    uint64_t serial;          /* unique per activation (traceback entries) */
 } VmFrame;
 
 struct VmThread {
@@ -187,6 +188,7 @@ struct VmThread {
     int frame_count;
     int frame_capacity;
     int c_depth;              /* nested vm_run invocations */
+    uint64_t frame_serial;    /* last VmFrame.serial handed out */
     Value exception;          /* the exception being raised, or UNDEF */
     Value handled;            /* the exception being handled (bare raise) */
     Value thread_obj;         /* the threading.Thread, or UNDEF */
