@@ -23,5 +23,6 @@ Suite *clock_suite(void);
 Suite *thread_suite(void);
 Suite *hist_suite(void);
 Suite *record_suite(void);
+Suite *sim_suite(void);
 
 #endif /* GILT_TESTS_CHECK_SUITES_H */
