@@ -294,9 +294,11 @@ static bool l_repr(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
+    gil_mutex_lock(&d->m);
+    bool locked = d->locked;
+    gil_mutex_unlock(&d->m);
     *r = VM_OBJ(vm_str_printf(th->vm, "<%s _thread.lock object at %p>",
-                              d->locked ? "locked" : "unlocked",
-                              (void *)VM_AS_OBJ(a[0])));
+                              locked ? "locked" : "unlocked", (void *)VM_AS_OBJ(a[0])));
     return true;
 }
 
@@ -359,10 +361,14 @@ static bool rl_repr(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
+    gil_mutex_lock(&d->m);
+    bool locked = d->locked;
+    uint64_t owner = d->owner;
+    int64_t count = d->count;
+    gil_mutex_unlock(&d->m);
     *r = VM_OBJ(vm_str_printf(th->vm, "<%s _thread.RLock object owner=%llu count=%lld at %p>",
-                              d->locked ? "locked" : "unlocked",
-                              (unsigned long long)d->owner, (long long)d->count,
-                              (void *)VM_AS_OBJ(a[0])));
+                              locked ? "locked" : "unlocked", (unsigned long long)owner,
+                              (long long)count, (void *)VM_AS_OBJ(a[0])));
     return true;
 }
 
