@@ -580,7 +580,12 @@ static bool b_next(VmThread *th, Value *a, int n, ObjTuple *kwnames, Value *r) {
             *r = a[1];
             return true;
         }
-        th->exception = vm_exception_new(th, th->vm->cls.StopIteration, NULL, 0);
+        Value v = VM_NONE;
+        if (vm_is_kind(a[0], OBJ_GENERATOR) &&
+            !VM_IS_UNDEF(((ObjGenerator *)VM_AS_OBJ(a[0]))->return_value))
+            v = ((ObjGenerator *)VM_AS_OBJ(a[0]))->return_value;
+        th->exception = vm_exception_new(th, th->vm->cls.StopIteration, &v,
+                                         VM_IS_NONE(v) ? 0 : 1);
         return false;
     }
     return true;

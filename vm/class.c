@@ -278,7 +278,67 @@ static bool wrapper_construct(VmThread *th, ObjClass *cls, Value *args,
     return true;
 }
 
+/* ---- generator methods ------------------------------------------------- */
+
+static bool stop_iteration(VmThread *th, ObjGenerator *g) {
+    Value v = VM_IS_UNDEF(g->return_value) ? VM_NONE : g->return_value;
+    th->exception = vm_exception_new(th, th->vm->cls.StopIteration, &v,
+                                     VM_IS_NONE(v) ? 0 : 1);
+    return false;
+}
+
+static ObjGenerator *gen_self(VmThread *th, Value *a, int n) {
+    if (n < 1 || !vm_is_kind(a[0], OBJ_GENERATOR)) {
+        vm_raise(th, th->vm->cls.TypeError, "expected a generator");
+        return NULL;
+    }
+    return (ObjGenerator *)VM_AS_OBJ(a[0]);
+}
+
+static bool gen_send(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    ObjGenerator *g = gen_self(th, a, n);
+    if (!g) return false;
+    Value v = n > 1 ? a[1] : VM_NONE;
+    if (g->state == GEN_CREATED && !VM_IS_NONE(v))
+        return vm_raise(th, th->vm->cls.TypeError,
+                        "can't send non-None value to a just-started generator");
+    int k = vm__generator_send(th, g, v, r);
+    if (k < 0) return false;
+    if (k == 0) return stop_iteration(th, g);
+    return true;
+}
+
+static bool gen_next(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    return gen_send(th, a, n > 1 ? 1 : n, kw, r);
+}
+
+static bool gen_iter(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    if (!gen_self(th, a, n)) return false;
+    *r = a[0];
+    return true;
+}
+
+/* close(): the generator will not run again.  Unlike CPython it does not
+ * throw GeneratorExit into the frame, so pending finally blocks of a
+ * suspended generator do not run (documented limit). */
+static bool gen_close(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    ObjGenerator *g = gen_self(th, a, n);
+    if (!g) return false;
+    if (g->state == GEN_RUNNING)
+        return vm_raise(th, th->vm->cls.ValueError, "generator already executing");
+    g->state = GEN_CLOSED;
+    *r = VM_NONE;
+    return true;
+}
+
 void vm__class_init(VmShared *vm) {
+    vm_define_native(vm, vm->cls.generator->dict, "send", gen_send);
+    vm_define_native(vm, vm->cls.generator->dict, "__next__", gen_next);
+    vm_define_native(vm, vm->cls.generator->dict, "__iter__", gen_iter);
+    vm_define_native(vm, vm->cls.generator->dict, "close", gen_close);
     vm->object_init =
         vm_define_native(vm, vm->cls.object->dict, "__init__", object_init);
     vm_define_native(vm, vm->cls.BaseException->dict, "__init__",

@@ -137,6 +137,7 @@ static void blacken(VmShared *vm, Obj *o) {
         ObjGenerator *g = (ObjGenerator *)o;
         MARK(g->func);
         MARK(g->name);
+        vm_gc_mark_value(vm, g->return_value);
         /* A running generator's values are on the thread stack instead. */
         if (g->state != GEN_RUNNING) mark_values(vm, g->saved, g->saved_count);
         break;

@@ -362,6 +362,7 @@ int vm__generator_send(VmThread *th, ObjGenerator *gen, Value sent,
         return 1;
     }
     gen->state = GEN_CLOSED;
+    gen->return_value = r;
     return 0;
 }
 

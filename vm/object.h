@@ -281,6 +281,7 @@ typedef struct {
     int32_t saved_capacity;
     uint32_t resume_pc;       /* instruction index to resume at */
     ObjStr *name;
+    Value return_value;       /* what `return x` gave (StopIteration.value) */
 } ObjGenerator;
 
 typedef enum { PROP_PROPERTY, PROP_STATICMETHOD, PROP_CLASSMETHOD } PropKind;

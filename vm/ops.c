@@ -985,6 +985,11 @@ static int special_attribute(VmThread *th, Value obj, ObjStr *name, Value *out) 
             *out = VM_NONE;
             return 1;
         }
+        if (strcmp(n, "value") == 0 && vm_is_subclass(o->cls, vm->cls.StopIteration)) {
+            ObjTuple *args = ((ObjException *)o)->args;
+            *out = args && args->count ? args->items[0] : VM_NONE;
+            return 1;
+        }
         return 0;
     case OBJ_GENERATOR:
         if (name == vm->names.name) {
