@@ -679,6 +679,22 @@ static bool import_from(VmThread *th, Value module, ObjStr *name, Value *out) {
                     name->chars, mname->chars);
 }
 
+/* "__main__.f()" / "print()" as CPython names a callee in call errors. */
+static void describe_callee(Value f, char *buf, size_t size) {
+    if (vm_is_kind(f, OBJ_BOUND_METHOD)) f = ((ObjBoundMethod *)VM_AS_OBJ(f))->callable;
+    if (VM_IS_FUNCTION(f)) {
+        ObjFunction *fn = VM_AS_FUNCTION(f);
+        snprintf(buf, size, "%s.%s()", fn->module->name->chars,
+                 (fn->qualname ? fn->qualname : fn->name)->chars);
+    } else if (VM_IS_NATIVE(f)) {
+        snprintf(buf, size, "%s()", VM_AS_NATIVE(f)->name->chars);
+    } else if (VM_IS_CLASS(f)) {
+        snprintf(buf, size, "%s()", VM_AS_CLASS(f)->name->chars);
+    } else {
+        snprintf(buf, size, "function");
+    }
+}
+
 static bool with_exit(VmThread *th, Value exit_fn, Value v, bool *suppress) {
     VmShared *vm = th->vm;
     Value args[3];
@@ -1616,9 +1632,13 @@ next_instruction:
                 } else {
                     CHECK(vm_repr(th, k, &ks));
                 }
+                /* DICT_MERGE builds a call's keywords: the callee is the
+                 * value under the positional tuple and this dict. */
+                char fname[256];
+                describe_callee(PEEK(3), fname, sizeof fname);
                 vm_raise(th, vm->cls.TypeError,
-                         "got multiple values for keyword argument '%s'",
-                         ks->chars);
+                         "%s got multiple values for keyword argument '%s'",
+                         fname, ks->chars);
                 THROW();
             }
             CHECK(vm_dict_set(th, dst, k, v));

@@ -1,0 +1,2 @@
+def kwd(a, b): pass
+kwd(**{"a": 1}, a=2)
