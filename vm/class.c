@@ -258,6 +258,7 @@ static bool property_construct(VmThread *th, ObjClass *cls, Value *args,
 
 static bool property_setter(VmThread *th, Value *args, int nargs,
                             ObjTuple *kwnames, Value *result) {
+    (void)kwnames;
     if (nargs != 2 || !vm_is_kind(args[0], OBJ_PROPERTY))
         return vm_raise(th, th->vm->cls.TypeError, "setter() takes one function");
     ObjProperty *p = (ObjProperty *)VM_AS_OBJ(args[0]);

@@ -89,6 +89,7 @@ static void cpython_acquire(void *gil, VmThread *th) {
 }
 
 static void cpython_release(void *gil, VmThread *th) {
+    (void)th;
     CpythonGil *g = (CpythonGil *)gil;
     gil_mutex_lock(&g->mutex);
     g->locked = false;

@@ -55,6 +55,7 @@ static void legacy_acquire(void *gil, VmThread *th) {
 }
 
 static void legacy_release(void *gil, VmThread *th) {
+    (void)th;
     LegacyGil *g = (LegacyGil *)gil;
     gil_mutex_lock(&g->mutex);
     g->locked = false;

@@ -287,6 +287,7 @@ static bool l_locked(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 }
 
 static bool l_exit(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)n; /* __exit__(type, value, tb): only self matters */
     return l_release(th, a, 1, kw, r) && ((*r = VM_FALSE), true);
 }
 
@@ -344,6 +345,7 @@ static bool rl_release(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 }
 
 static bool rl_exit(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)n; /* __exit__(type, value, tb): only self matters */
     return rl_release(th, a, 1, kw, r) && ((*r = VM_FALSE), true);
 }
 
