@@ -2,7 +2,8 @@
  * vm/stats.c - writes the --stats CSV (see vm/stats.h).
  *
  * Columns: policy, switch_interval_s, check_interval, force_switching,
- * cores, mode, seed, wall_ms (the run), then thread (ident), name, held_ms,
+ * cores, mode, seed, wall_ms, virtual_ms (the run; virtual_ms is empty in
+ * real mode and filled by the simulator), then thread (ident), name, held_ms,
  * wait_ms, acquisitions, drop_requests, forced_switches, futile_wakeups,
  * io_releases, bytecodes (the thread).
  */
@@ -33,7 +34,7 @@ static void write_row(FILE *f, VmShared *vm, uint64_t wall_ns, uint64_t ident,
             sysconf(_SC_NPROCESSORS_ONLN));
     if (o->seed_set)
         fprintf(f, "%llu", (unsigned long long)o->seed);
-    fprintf(f, ",%.3f,%llu,", (double)wall_ns / 1e6, (unsigned long long)ident);
+    fprintf(f, ",%.3f,,%llu,", (double)wall_ns / 1e6, (unsigned long long)ident);
     csv_name(f, name);
     fprintf(f, ",%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", (double)s->held_ns / 1e6,
             (double)s->wait_ns / 1e6, (unsigned long long)s->acquisitions,
@@ -48,7 +49,7 @@ int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
     FILE *f = fopen(tmp, "w");
     if (!f) return -1;
     fprintf(f, "policy,switch_interval_s,check_interval,force_switching,cores,mode,"
-               "seed,wall_ms,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
+               "seed,wall_ms,virtual_ms,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
                "forced_switches,futile_wakeups,io_releases,bytecodes\n");
     for (int i = 0; i < vm->finished_count; i++)
         write_row(f, vm, wall_ns, vm->finished_idents[i], vm->finished_names[i],
