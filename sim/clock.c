@@ -57,3 +57,5 @@ const SimClockBackend *sim_clock_set_backend(const SimClockBackend *b) {
 }
 
 const SimClockBackend *sim_clock_real_backend(void) { return &real_backend; }
+
+int sim_clock_is_virtual(void) { return current != &real_backend; }

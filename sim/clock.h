@@ -28,5 +28,7 @@ void sim_clock_sleep_ns(uint64_t ns);
 /* Install a backend (NULL restores the real one); returns the previous. */
 const SimClockBackend *sim_clock_set_backend(const SimClockBackend *b);
 const SimClockBackend *sim_clock_real_backend(void);
+/* True while a backend other than the real one is installed (--sim). */
+int sim_clock_is_virtual(void);
 
 #endif /* GILT_SIM_CLOCK_H */

@@ -8,6 +8,7 @@
 
 #include "sim/event.h"
 #include "sim/rng.h"
+#include "sim/virtual.h"
 #include "tests/check_suites.h"
 
 START_TEST(test_heap_orders_by_time_then_seq) {
@@ -80,6 +81,23 @@ START_TEST(test_rng_distributions) {
 }
 END_TEST
 
+START_TEST(test_virtual_clock_counts_bytecodes_and_sleeps) {
+    uint64_t bytecodes = 0;
+    SimVirtualClock c;
+    sim_virtual_init(&c, &bytecodes, 2000); /* 2 ns per bytecode */
+    const SimClockBackend *prev = sim_clock_set_backend(&c.backend);
+    ck_assert(sim_clock_is_virtual());
+    ck_assert_uint_eq(sim_clock_now_ns(), 0);
+    bytecodes = 1000;
+    ck_assert_uint_eq(sim_clock_now_ns(), 2000);
+    sim_clock_sleep_ns(5000000000ull); /* instant */
+    ck_assert_uint_eq(sim_clock_now_ns(), 5000002000ull);
+    ck_assert_uint_eq(sim_clock_realtime_ns(), c.epoch_ns + 5000002000ull);
+    sim_clock_set_backend(prev);
+    ck_assert(!sim_clock_is_virtual());
+}
+END_TEST
+
 Suite *sim_suite(void) {
     Suite *s = suite_create("sim");
     TCase *tc = tcase_create("sim_event_heap");
@@ -89,6 +107,9 @@ Suite *sim_suite(void) {
     tc = tcase_create("sim_rng");
     tcase_add_test(tc, test_rng_replays_and_differs);
     tcase_add_test(tc, test_rng_distributions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sim_virtual_clock");
+    tcase_add_test(tc, test_virtual_clock_counts_bytecodes_and_sleeps);
     suite_add_tcase(s, tc);
     return s;
 }

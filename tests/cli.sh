@@ -42,4 +42,12 @@ for f in s.csv h.csv t.json; do
     fi
 done
 head -1 "$tmp/s.csv" | grep -q '^policy,switch_interval_s' || { echo "FAIL: stats header"; fail=1; }
+
+# --sim: virtual time; a 100 s sleep costs no wall time and runs replay.
+printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(time.monotonic() - t, 3), random.random())\n' >"$tmp/sim.py"
+expect 0 "^100.0 0.844421851525048" -- timeout 10 "$GILT" run --sim "$tmp/sim.py"
+"$GILT" run --sim --seed 3 "$tmp/sim.py" >"$tmp/a" && "$GILT" run --sim --seed 3 "$tmp/sim.py" >"$tmp/b" &&
+    cmp -s "$tmp/a" "$tmp/b" || { echo "FAIL: two --sim runs with one seed differ"; fail=1; }
+expect 1 "does not run threads yet" -- "$GILT" run --sim -c "import threading; threading.Thread(target=print).start()"
+
 exit $fail

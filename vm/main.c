@@ -27,6 +27,7 @@
 #include "vm/str.h"
 #include "vm/vm.h"
 #include "sim/clock.h"
+#include "sim/virtual.h"
 
 #define EXIT_USAGE 2
 
@@ -50,6 +51,9 @@ static void usage(FILE *out, const char *prog) {
             "      --seed N            seed of the random module\n"
             "      --max-heap SIZE     MemoryError above SIZE bytes of live heap\n"
             "                          (suffixes K, M, G; default 4G)\n"
+            "      --sim               virtual time: bytecodes cost virtual time,\n"
+            "                          sleeps cost none; deterministic (one thread\n"
+            "                          for now; random is seeded with --seed or 0)\n"
             "      --stats FILE.csv    write per-thread GIL statistics at exit\n"
             "      --hist FILE.csv     write latency histograms (GIL wait, I/O return,\n"
             "                          gilt.Histogram) with percentiles\n"
@@ -121,6 +125,7 @@ enum {
     OPT_STATS,
     OPT_HIST,
     OPT_TRACE,
+    OPT_SIM,
 };
 
 static const struct option run_options[] = {
@@ -134,6 +139,7 @@ static const struct option run_options[] = {
     {"stats", required_argument, NULL, OPT_STATS},
     {"hist", required_argument, NULL, OPT_HIST},
     {"trace", required_argument, NULL, OPT_TRACE},
+    {"sim", no_argument, NULL, OPT_SIM},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -205,6 +211,7 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         case OPT_STATS: stats_path = optarg; break;
         case OPT_HIST: hist_path = optarg; break;
         case OPT_TRACE: trace_path = optarg; break;
+        case OPT_SIM: opts.sim = true; break;
         case 'h': usage(stdout, prog); return 0;
         case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
         default:
@@ -235,8 +242,18 @@ options_done:;
         }
     }
 
+    if (opts.sim && !opts.seed_set) {
+        /* Nothing from the host may leak into a virtual run. */
+        opts.seed = 0;
+        opts.seed_set = true;
+    }
     VmShared *vm = vm_shared_new(&opts);
     VmThread *th = vm_thread_new(vm);
+    SimVirtualClock vclock;
+    if (opts.sim) {
+        sim_virtual_init(&vclock, &th->bytecodes, SIM_DEFAULT_COST_PS);
+        sim_clock_set_backend(&vclock.backend);
+    }
     vm_list_append(vm, vm->argv,
                    VM_OBJ(vm_str_from_cstr(vm, code_arg ? "-c" : filename)));
     for (int i = optind; i < argc; i++)
@@ -260,11 +277,14 @@ options_done:;
         signal(SIGINT, on_sigint);
         if (hist_path || trace_path) vm_record_enable(vm, hist_path, trace_path);
         vm_gil_acquire(th);
-        uint64_t t0 = sim_clock_now_ns();
+        /* Wall time is the host's, whatever clock the program sees. */
+        const SimClockBackend *host = sim_clock_real_backend();
+        uint64_t t0 = host->monotonic_ns(host->ctx);
         vm_run_source(th, source, filename);
         status = vm->exit_status;
         fflush(vm->out);
-        if (stats_path && vm_stats_write(vm, stats_path, sim_clock_now_ns() - t0) != 0) {
+        if (stats_path &&
+            vm_stats_write(vm, stats_path, host->monotonic_ns(host->ctx) - t0) != 0) {
             fprintf(stderr, "%s: cannot write '%s': %s\n", prog, stats_path,
                     strerror(errno));
             if (status == 0) status = 1;
@@ -284,6 +304,7 @@ options_done:;
     }
     if (fflush(stdout) != 0 && status == 0) status = 1;
     vm_shared_destroy(vm);
+    sim_clock_set_backend(NULL);
     vm_realloc(NULL, source, 0, 0);
     return status;
 }

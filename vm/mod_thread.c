@@ -490,6 +490,10 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     Value v[3];
     if (!vm_parse_args(th, "start_new_thread", a, n, kw, names, 2, 3, v)) return false;
     VmShared *vm = th->vm;
+    if (vm->options.sim)
+        return vm_raise(th, vm->cls.RuntimeError,
+                        "--sim does not run threads yet: the virtual-core "
+                        "scheduler is the next stage of the simulator");
     if (!VM_IS_TUPLE(v[1]))
         return vm_raise(th, vm->cls.TypeError, "2nd arg must be a tuple");
     if (!VM_IS_UNDEF(v[2]) && !VM_IS_NONE(v[2]) && !VM_IS_DICT(v[2]))

@@ -29,12 +29,14 @@ static void csv_name(FILE *f, const char *name) {
 static void write_row(FILE *f, VmShared *vm, uint64_t wall_ns, uint64_t ident,
                       const char *name, const GilStats *s, uint64_t bytecodes) {
     const VmOptions *o = &vm->options;
-    fprintf(f, "%s,%g,%d,%d,%ld,real,", vm->gil_ops ? vm->gil_ops->name : "?",
+    fprintf(f, "%s,%g,%d,%d,%ld,%s,", vm->gil_ops ? vm->gil_ops->name : "?",
             o->switch_interval, o->check_interval, o->force_switching ? 1 : 0,
-            sysconf(_SC_NPROCESSORS_ONLN));
+            o->sim ? 1L : sysconf(_SC_NPROCESSORS_ONLN), o->sim ? "sim" : "real");
     if (o->seed_set)
         fprintf(f, "%llu", (unsigned long long)o->seed);
-    fprintf(f, ",%.3f,,%llu,", (double)wall_ns / 1e6, (unsigned long long)ident);
+    fprintf(f, ",%.3f,", (double)wall_ns / 1e6);
+    if (o->sim) fprintf(f, "%.3f", (double)sim_clock_now_ns() / 1e6);
+    fprintf(f, ",%llu,", (unsigned long long)ident);
     csv_name(f, name);
     fprintf(f, ",%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", (double)s->held_ns / 1e6,
             (double)s->wait_ns / 1e6, (unsigned long long)s->acquisitions,

@@ -97,6 +97,7 @@ typedef struct {
                                  their own default quantum) */
     int check_interval;       /* legacy policy: ticks */
     bool force_switching;
+    bool sim;                 /* --sim: virtual time (one thread for now) */
     uint64_t seed;            /* random's default seed */
     bool seed_set;
 } VmOptions;
