@@ -36,8 +36,16 @@ static void real_sleep_ns(void *ctx, uint64_t ns) {
     }
 }
 
+static void real_burn_ns(void *ctx, uint64_t ns) {
+    /* Spin on the clock: the thread really occupies its core, as a long C
+     * computation would. */
+    uint64_t end = real_monotonic_ns(ctx) + ns;
+    while (real_monotonic_ns(ctx) < end) {
+    }
+}
+
 static const SimClockBackend real_backend = {
-    "real", real_monotonic_ns, real_realtime_ns, real_sleep_ns, NULL,
+    "real", real_monotonic_ns, real_realtime_ns, real_sleep_ns, real_burn_ns, NULL,
 };
 
 static const SimClockBackend *current = &real_backend;
@@ -49,6 +57,8 @@ uint64_t sim_clock_realtime_ns(void) {
 }
 
 void sim_clock_sleep_ns(uint64_t ns) { current->sleep_ns(current->ctx, ns); }
+
+void sim_clock_burn_ns(uint64_t ns) { current->burn_ns(current->ctx, ns); }
 
 const SimClockBackend *sim_clock_set_backend(const SimClockBackend *b) {
     const SimClockBackend *prev = current;

@@ -16,6 +16,8 @@ typedef struct SimClockBackend {
     uint64_t (*monotonic_ns)(void *ctx); /* never goes backwards */
     uint64_t (*realtime_ns)(void *ctx);  /* nanoseconds since the epoch */
     void (*sleep_ns)(void *ctx, uint64_t ns);
+    /* Keep this thread's CPU busy for ns (a long C call). */
+    void (*burn_ns)(void *ctx, uint64_t ns);
     void *ctx;
 } SimClockBackend;
 
@@ -25,6 +27,8 @@ uint64_t sim_clock_now_ns(void);
 uint64_t sim_clock_realtime_ns(void);
 /* Sleep (or, in virtual time, advance this thread's clock). */
 void sim_clock_sleep_ns(uint64_t ns);
+/* Busy the CPU for ns: spin in real time, occupy a virtual core in --sim. */
+void sim_clock_burn_ns(uint64_t ns);
 /* Install a backend (NULL restores the real one); returns the previous. */
 const SimClockBackend *sim_clock_set_backend(const SimClockBackend *b);
 const SimClockBackend *sim_clock_real_backend(void);

@@ -3,32 +3,26 @@
  */
 #include "sim/virtual.h"
 
-uint64_t sim_virtual_now_ns(const SimVirtualClock *c) {
-    return *c->bytecodes * c->cost_ps / 1000 + c->slept_ns;
-}
-
 static uint64_t v_monotonic(void *ctx) {
-    return sim_virtual_now_ns((const SimVirtualClock *)ctx);
+    return sim_now(((SimVirtualClock *)ctx)->sim);
 }
 
 static uint64_t v_realtime(void *ctx) {
-    const SimVirtualClock *c = ctx;
-    return c->epoch_ns + sim_virtual_now_ns(c);
+    SimVirtualClock *c = ctx;
+    return c->epoch_ns + sim_now(c->sim);
 }
 
-static void v_sleep(void *ctx, uint64_t ns) {
-    ((SimVirtualClock *)ctx)->slept_ns += ns;
-}
+static void v_sleep(void *ctx, uint64_t ns) { sim_sleep(((SimVirtualClock *)ctx)->sim, ns); }
 
-void sim_virtual_init(SimVirtualClock *c, const uint64_t *bytecodes, uint64_t cost_ps) {
-    c->bytecodes = bytecodes;
-    c->cost_ps = cost_ps;
-    c->slept_ns = 0;
-    /* A fixed epoch (2026-01-01T00:00:00Z), so time.time() replays too. */
-    c->epoch_ns = 1767225600ull * 1000000000ull;
+static void v_burn(void *ctx, uint64_t ns) { sim_burn(((SimVirtualClock *)ctx)->sim, ns); }
+
+void sim_virtual_init(SimVirtualClock *c, Sim *sim) {
+    c->sim = sim;
+    c->epoch_ns = SIM_EPOCH_NS;
     c->backend.name = "virtual";
     c->backend.monotonic_ns = v_monotonic;
     c->backend.realtime_ns = v_realtime;
     c->backend.sleep_ns = v_sleep;
+    c->backend.burn_ns = v_burn;
     c->backend.ctx = c;
 }

@@ -1,13 +1,10 @@
 /*
- * sim/virtual.h - the virtual clock of --sim (first stage: one thread).
+ * sim/virtual.h - the clock backend of --sim: time is the simulator's.
  *
- * Virtual time advances only by what the program does: every executed
- * bytecode costs a fixed number of picoseconds (the cost table of the full
- * simulator will refine this per opcode), and a sleep or a blocking call
- * advances the clock by its duration at once, costing no wall time.  Since
- * nothing real enters the clock, the same program gives the same times on
- * every run.  Threads are not simulated yet: the scheduler of virtual cores
- * is the next stage (issue 5).
+ * time.monotonic() reads the calling simulated thread's virtual clock,
+ * time.time() adds a fixed epoch to it (so it replays too), a sleep blocks
+ * the simulated thread off its core, and a long C call (gilt.native) keeps
+ * its virtual core busy.  No host time enters a virtual run.
  */
 #ifndef GILT_SIM_VIRTUAL_H
 #define GILT_SIM_VIRTUAL_H
@@ -15,20 +12,17 @@
 #include <stdint.h>
 
 #include "sim/clock.h"
+#include "sim/sched.h"
 
 typedef struct {
-    const uint64_t *bytecodes;  /* the running thread's counter */
-    uint64_t cost_ps;           /* virtual picoseconds per bytecode */
-    uint64_t slept_ns;          /* virtual time spent blocked */
+    Sim *sim;
     uint64_t epoch_ns;          /* what realtime_ns reports at time zero */
     SimClockBackend backend;
 } SimVirtualClock;
 
-/* Default cost per bytecode: about what this VM takes on a 2020s x86 core. */
-#define SIM_DEFAULT_COST_PS 3000
+/* The epoch of every virtual run: 2026-01-01T00:00:00Z. */
+#define SIM_EPOCH_NS (1767225600ull * 1000000000ull)
 
-void sim_virtual_init(SimVirtualClock *c, const uint64_t *bytecodes, uint64_t cost_ps);
-/* Virtual nanoseconds since the start of the run. */
-uint64_t sim_virtual_now_ns(const SimVirtualClock *c);
+void sim_virtual_init(SimVirtualClock *c, Sim *sim);
 
 #endif /* GILT_SIM_VIRTUAL_H */

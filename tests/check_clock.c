@@ -40,7 +40,7 @@ static void fake_sleep(void *ctx, uint64_t ns) { ((FakeClock *)ctx)->now += ns; 
 
 START_TEST(test_backend_swap) {
     FakeClock fc = {42};
-    SimClockBackend fake = {"fake", fake_now, fake_now, fake_sleep, &fc};
+    SimClockBackend fake = {"fake", fake_now, fake_now, fake_sleep, fake_sleep, &fc};
     const SimClockBackend *prev = sim_clock_set_backend(&fake);
     ck_assert_str_eq(prev->name, "real");
     ck_assert_uint_eq(sim_clock_now_ns(), 42);

@@ -1,13 +1,19 @@
 /*
- * tests/check_sim.c - the simulator's building blocks (sim/event.c,
- * sim/rng.c): deterministic ordering of simultaneous events and a seeded
- * generator that replays exactly.
+ * tests/check_sim.c - the simulator: its building blocks (sim/event.c,
+ * sim/rng.c: deterministic ordering of simultaneous events, a seeded
+ * generator that replays exactly), the virtual clock, and the scheduler of
+ * sim/sched.c driven by plain C threads - virtual cores and time slicing,
+ * timed waits, mutex and condition variable, replay by seed, deadlock
+ * detection, and the byte streams of sim/channel.c.
  */
 #include <check.h>
 #include <math.h>
+#include <string.h>
 
+#include "sim/channel.h"
 #include "sim/event.h"
 #include "sim/rng.h"
+#include "sim/sched.h"
 #include "sim/virtual.h"
 #include "tests/check_suites.h"
 
@@ -81,20 +87,250 @@ START_TEST(test_rng_distributions) {
 }
 END_TEST
 
-START_TEST(test_virtual_clock_counts_bytecodes_and_sleeps) {
-    uint64_t bytecodes = 0;
+/* A quiet model: no latency, no costs, so expected times are exact. */
+static void exact_config(SimConfig *c, int cores) {
+    sim_config_default(c);
+    c->cores = cores;
+    c->wake_min_ns = c->wake_mean_ns = 0;
+    c->ctx_switch_ns = c->timer_slack_ns = c->syscall_ns = c->lock_ns = c->spawn_ns = 0;
+}
+
+START_TEST(test_virtual_clock_follows_cpu_and_sleeps) {
+    SimConfig cfg;
+    exact_config(&cfg, 1);
+    cfg.timer_slack_ns = 50000;
+    Sim *s = sim_new(&cfg);
+    uint64_t cpu_ps = 0, horizon_ps = 0;
+    sim_thread_bind(s, sim_current(s), &cpu_ps, &horizon_ps);
     SimVirtualClock c;
-    sim_virtual_init(&c, &bytecodes, 2000); /* 2 ns per bytecode */
+    sim_virtual_init(&c, s);
     const SimClockBackend *prev = sim_clock_set_backend(&c.backend);
     ck_assert(sim_clock_is_virtual());
     ck_assert_uint_eq(sim_clock_now_ns(), 0);
-    bytecodes = 1000;
+    cpu_ps = 2000000; /* the interpreter consumed 2 us of CPU */
     ck_assert_uint_eq(sim_clock_now_ns(), 2000);
-    sim_clock_sleep_ns(5000000000ull); /* instant */
-    ck_assert_uint_eq(sim_clock_now_ns(), 5000002000ull);
-    ck_assert_uint_eq(sim_clock_realtime_ns(), c.epoch_ns + 5000002000ull);
+    /* Alone, a thread may run far ahead: its horizon is the next event or
+     * the longest segment. */
+    ck_assert_uint_ge(horizon_ps, 1000000000ull);
+    sim_clock_sleep_ns(5000000000ull); /* instant in wall time */
+    ck_assert_uint_eq(sim_clock_now_ns(), 5000052000ull);
+    ck_assert_uint_eq(sim_clock_realtime_ns(), SIM_EPOCH_NS + 5000052000ull);
+    sim_clock_burn_ns(1000);
+    ck_assert_uint_eq(sim_clock_now_ns(), 5000053000ull);
     sim_clock_set_backend(prev);
     ck_assert(!sim_clock_is_virtual());
+    sim_free(s);
+}
+END_TEST
+
+/* ---- C threads on virtual cores ----------------------------------------- */
+
+typedef struct {
+    Sim *s;
+    SimMutex m;
+    SimCond done_cond;
+    int done;
+    uint64_t finish_ns[16];
+    uint64_t burn_ns;
+    int next;
+    /* ping-pong */
+    SimCond turn_cond;
+    int turn, rounds;
+    char log[4096];
+    size_t log_len;
+} World;
+
+static void world_init(World *w, Sim *s) {
+    memset(w, 0, sizeof *w);
+    w->s = s;
+    sim_mutex_init(&w->m);
+    sim_cond_init(&w->done_cond);
+    sim_cond_init(&w->turn_cond);
+}
+
+static void finish(World *w, int id) {
+    sim_mutex_lock(w->s, &w->m);
+    w->finish_ns[id] = sim_now(w->s);
+    w->done++;
+    sim_cond_signal(w->s, &w->done_cond);
+    sim_mutex_unlock(w->s, &w->m);
+}
+
+static void wait_done(World *w, int n) {
+    sim_mutex_lock(w->s, &w->m);
+    while (w->done < n) sim_cond_wait(w->s, &w->done_cond, &w->m, SIM_FOREVER);
+    sim_mutex_unlock(w->s, &w->m);
+}
+
+static void *burner(void *arg) {
+    World *w = arg;
+    int id = w->next++;
+    sim_burn(w->s, w->burn_ns);
+    finish(w, id);
+    return NULL;
+}
+
+/* n threads each burning 10 ms of CPU on `cores` cores: when they end. */
+static uint64_t run_burners(int cores, int n, uint64_t *first, uint64_t *last) {
+    SimConfig cfg;
+    exact_config(&cfg, cores);
+    cfg.timeslice_ns = 1000000;
+    Sim *s = sim_new(&cfg);
+    World w;
+    world_init(&w, s);
+    w.burn_ns = 10000000;
+    for (int i = 0; i < n; i++) ck_assert_ptr_nonnull(sim_thread_start(s, burner, &w, "burner", NULL, NULL));
+    wait_done(&w, n);
+    *first = UINT64_MAX;
+    *last = 0;
+    for (int i = 0; i < n; i++) {
+        if (w.finish_ns[i] < *first) *first = w.finish_ns[i];
+        if (w.finish_ns[i] > *last) *last = w.finish_ns[i];
+    }
+    uint64_t switches = sim_counters(s)->preemptions;
+    sim_free(s);
+    return switches;
+}
+
+START_TEST(test_cores_run_in_parallel_and_share_by_time_slices) {
+    uint64_t first, last;
+    /* 4 threads on 4 cores (the main thread waits off-core): all done at
+     * 10 ms, in parallel. */
+    run_burners(5, 4, &first, &last);
+    ck_assert_uint_eq(first, 10000000);
+    ck_assert_uint_eq(last, 10000000);
+    /* 4 threads on 2 cores: 40 ms of work takes 20 ms, and time slicing
+     * makes them all finish near the end rather than two at 10 ms. */
+    uint64_t preempted = run_burners(2, 4, &first, &last);
+    ck_assert_uint_eq(last, 20000000);
+    ck_assert_uint_ge(first, 15000000);
+    ck_assert_uint_ge(preempted, 10);
+    /* 16 threads on 16 cores on this small machine. */
+    run_burners(16, 16, &first, &last);
+    ck_assert_uint_eq(last, 10000000);
+}
+END_TEST
+
+static void *pinger(void *arg) {
+    World *w = arg;
+    int me = w->next++;
+    for (int i = 0; i < w->rounds; i++) {
+        sim_mutex_lock(w->s, &w->m);
+        while (w->turn != me) sim_cond_wait(w->s, &w->turn_cond, &w->m, SIM_FOREVER);
+        w->log_len += (size_t)snprintf(w->log + w->log_len, sizeof w->log - w->log_len,
+                                       "%d@%llu ", me, (unsigned long long)sim_now(w->s));
+        w->turn = 1 - me;
+        sim_cond_broadcast(w->s, &w->turn_cond);
+        sim_mutex_unlock(w->s, &w->m);
+        sim_burn(w->s, 1000);
+    }
+    finish(w, me);
+    return NULL;
+}
+
+/* Two threads passing a turn back and forth: the log of who ran when. */
+static void ping_pong(uint64_t seed, char *out, size_t size) {
+    SimConfig cfg;
+    sim_config_default(&cfg); /* with random wake-up latencies */
+    cfg.cores = 2;
+    cfg.seed = seed;
+    Sim *s = sim_new(&cfg);
+    World w;
+    world_init(&w, s);
+    w.rounds = 40;
+    sim_thread_start(s, pinger, &w, "a", NULL, NULL);
+    sim_thread_start(s, pinger, &w, "b", NULL, NULL);
+    wait_done(&w, 2);
+    snprintf(out, size, "%s", w.log);
+    sim_free(s);
+}
+
+START_TEST(test_same_seed_replays_other_seed_differs) {
+    static char a[4096], b[4096], c[4096];
+    ping_pong(1, a, sizeof a);
+    ping_pong(1, b, sizeof b);
+    ping_pong(2, c, sizeof c);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+    /* Strict alternation happened, whatever the latencies. */
+    ck_assert(strncmp(a, "0@", 2) == 0);
+    ck_assert_ptr_nonnull(strstr(a, " 1@"));
+}
+END_TEST
+
+START_TEST(test_timed_wait_expires_late_by_the_slack) {
+    SimConfig cfg;
+    exact_config(&cfg, 1);
+    cfg.timer_slack_ns = 50000;
+    cfg.wake_min_ns = cfg.wake_mean_ns = 7000;
+    Sim *s = sim_new(&cfg);
+    SimMutex m;
+    SimCond c;
+    sim_mutex_init(&m);
+    sim_cond_init(&c);
+    sim_mutex_lock(s, &m);
+    ck_assert_int_eq(sim_cond_wait(s, &c, &m, 5000000), 1);
+    sim_mutex_unlock(s, &m);
+    ck_assert_uint_eq(sim_now(s), 5000000 + 50000 + 7000);
+    sim_free(s);
+}
+END_TEST
+
+static void *stuck(void *arg) {
+    World *w = arg;
+    sim_mutex_lock(w->s, &w->m);
+    sim_cond_wait(w->s, &w->turn_cond, &w->m, SIM_FOREVER); /* nobody signals */
+    return NULL;
+}
+
+START_TEST(test_deadlock_is_reported_and_exits) {
+    SimConfig cfg;
+    exact_config(&cfg, 2);
+    Sim *s = sim_new(&cfg);
+    World w;
+    world_init(&w, s);
+    sim_thread_start(s, stuck, &w, "stuck", NULL, NULL);
+    wait_done(&w, 1); /* never: every thread blocked, no event pending */
+}
+END_TEST
+
+typedef struct {
+    Sim *s;
+    SimChannel *ch;
+    char got[64];
+    size_t n;
+    uint64_t at;
+} ChanTest;
+
+static void *reader(void *arg) {
+    ChanTest *t = arg;
+    size_t k;
+    while ((k = sim_channel_read(t->s, t->ch, t->got + t->n, sizeof t->got - 1 - t->n)) > 0)
+        t->n += k;
+    t->at = sim_now(t->s);
+    sim_channel_unref(t->ch);
+    return NULL;
+}
+
+START_TEST(test_channel_delivers_then_ends) {
+    SimConfig cfg;
+    exact_config(&cfg, 2);
+    Sim *s = sim_new(&cfg);
+    ChanTest t;
+    memset(&t, 0, sizeof t);
+    t.s = s;
+    t.ch = sim_channel_new();
+    sim_thread_start(s, reader, &t, "reader", NULL, NULL);
+    sim_sleep(s, 1000000);
+    sim_channel_write(s, t.ch, "hello ", 6);
+    sim_sleep(s, 1000000);
+    sim_channel_write(s, t.ch, "world", 5);
+    sim_channel_close(s, t.ch);
+    sim_channel_unref(t.ch);
+    while (t.at == 0) sim_sleep(s, 1000);
+    ck_assert_str_eq(t.got, "hello world");
+    ck_assert_uint_ge(t.at, 2000000);
+    sim_free(s);
 }
 END_TEST
 
@@ -109,7 +345,14 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_rng_distributions);
     suite_add_tcase(s, tc);
     tc = tcase_create("sim_virtual_clock");
-    tcase_add_test(tc, test_virtual_clock_counts_bytecodes_and_sleeps);
+    tcase_add_test(tc, test_virtual_clock_follows_cpu_and_sleeps);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sim_scheduler");
+    tcase_add_test(tc, test_cores_run_in_parallel_and_share_by_time_slices);
+    tcase_add_test(tc, test_same_seed_replays_other_seed_differs);
+    tcase_add_test(tc, test_timed_wait_expires_late_by_the_slack);
+    tcase_add_exit_test(tc, test_deadlock_is_reported_and_exits, 1);
+    tcase_add_test(tc, test_channel_delivers_then_ends);
     suite_add_tcase(s, tc);
     return s;
 }

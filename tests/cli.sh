@@ -48,6 +48,26 @@ printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(
 expect 0 "^100.0 0.844421851525048" -- timeout 10 "$GILT" run --sim "$tmp/sim.py"
 "$GILT" run --sim --seed 3 "$tmp/sim.py" >"$tmp/a" && "$GILT" run --sim --seed 3 "$tmp/sim.py" >"$tmp/b" &&
     cmp -s "$tmp/a" "$tmp/b" || { echo "FAIL: two --sim runs with one seed differ"; fail=1; }
-expect 1 "does not run threads yet" -- "$GILT" run --sim -c "import threading; threading.Thread(target=print).start()"
+# --sim runs threads on virtual cores: 16 threads on 16 cores of this
+# small machine, replayed byte for byte (stdout and --stats).
+printf 'import threading, time\ndef work(n):\n    while n > 0:\n        n -= 1\nts = [threading.Thread(target=work, args=(20000,)) for _ in range(16)]\nt0 = time.monotonic()\nfor t in ts: t.start()\nfor t in ts: t.join()\nprint(len(ts), time.monotonic() - t0)\n' >"$tmp/sim16.py"
+expect 0 "^16 " -- timeout 60 "$GILT" run --sim --cores 16 --gil none "$tmp/sim16.py"
+"$GILT" run --sim --cores 16 --stats "$tmp/s1.csv" "$tmp/sim16.py" >"$tmp/a" &&
+    "$GILT" run --sim --cores 16 --stats "$tmp/s2.csv" "$tmp/sim16.py" >"$tmp/b" &&
+    cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/s1.csv" "$tmp/s2.csv" ||
+    { echo "FAIL: two --sim runs of 16 threads differ"; fail=1; }
+# The OS-model options need --sim, take durations with units, and bad
+# cost files are refused with a clear message.
+expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
+expect 2 "wants a duration with a unit" -- "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
+expect 2 "--cores wants an integer" -- "$GILT" run --sim --cores 0 "$tmp/sim.py"
+printf '{"format": "gilt-costs-1", "opcodes_ps": {"LOAD_FASTER": 3}}' >"$tmp/bad.json"
+expect 2 "unknown opcode \"LOAD_FASTER\"" -- "$GILT" run --sim --cost-file "$tmp/bad.json" "$tmp/sim.py"
+printf '{"format": ' >"$tmp/bad2.json"
+expect 2 "not valid JSON" -- "$GILT" run --sim --cost-file "$tmp/bad2.json" "$tmp/sim.py"
+expect 2 "cannot open cost file" -- "$GILT" run --sim --cost-file "$tmp/nope.json" "$tmp/sim.py"
+# A deadlock in virtual time is reported, not a hang.
+printf 'import socket\na, b = socket.socketpair()\nb.recv(10)\n' >"$tmp/dead.py"
+expect 1 "deadlock" -- timeout 10 "$GILT" run --sim "$tmp/dead.py"
 
 exit $fail

@@ -1,12 +1,15 @@
 /*
- * vm/gil_platform.h - the small platform interface the lock policies are
- * written against: mutex, condition variable, timed wait and clock.
+ * vm/gil_platform.h - the small platform interface the lock policies (and
+ * the _thread module's locks) are written against: mutex, condition
+ * variable, timed wait and clock.
  *
- * Real mode implements it with pthreads (vm/gil_platform.c); the simulator
- * (issue 5) provides a virtual implementation with the same contract, so a
- * policy's code runs unchanged in virtual time.  Contract of timedwait, as
- * CPython's condvar.h: 0 means woken (or spuriously returned), 1 means the
- * timeout expired; callers re-check their predicate either way.
+ * It has two implementations behind one set of functions
+ * (vm/gil_platform.c): pthreads in real mode, and the simulator's virtual
+ * mutex and condition variable (sim/sched.h) once gil_platform_use_sim()
+ * has been called, before any of these objects is created.  A policy's
+ * code is the same in both modes.  Contract of timedwait, as CPython's
+ * condvar.h: 0 means woken (or spuriously returned), 1 means the timeout
+ * expired; callers re-check their predicate either way.
  */
 #ifndef GILT_VM_GIL_PLATFORM_H
 #define GILT_VM_GIL_PLATFORM_H
@@ -14,13 +17,23 @@
 #include <pthread.h>
 #include <stdint.h>
 
-typedef struct {
-    pthread_mutex_t m;
+#include "sim/sched.h"
+
+typedef union {
+    pthread_mutex_t m;   /* real mode */
+    SimMutex v;          /* --sim */
 } GilMutex;
 
-typedef struct {
+typedef union {
     pthread_cond_t c;
+    SimCond v;
 } GilCond;
+
+/* Switch every later GilMutex/GilCond to the simulator (NULL: back to
+ * pthreads).  Objects must not outlive the mode they were made in. */
+void gil_platform_use_sim(Sim *sim);
+/* The simulator in use, or NULL in real mode. */
+Sim *gil_platform_sim(void);
 
 void gil_mutex_init(GilMutex *m);
 void gil_mutex_fini(GilMutex *m);

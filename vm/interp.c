@@ -38,6 +38,7 @@
 #include "vm/format.h"
 #include "vm/gc.h"
 #include "vm/gil.h"
+#include "sim/sched.h"
 #include "vm/list.h"
 #include "vm/memory.h"
 #include "vm/opcodes.h"
@@ -48,6 +49,9 @@
 
 bool vm__eval_breaker_handle(VmThread *th) {
     VmShared *vm = th->vm;
+    /* --sim: this thread's virtual CPU reached its horizon; let whatever is
+     * due in virtual time happen first (it may set bits read below). */
+    if (vm->sim && th->vtime_ps >= th->sim_horizon_ps) sim_checkpoint(vm->sim);
     uint32_t bits = atomic_load_explicit(&th->eval_breaker, memory_order_acquire);
     if (bits & VM_BREAK_GC) {
         atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GC);
@@ -780,9 +784,13 @@ static bool run(VmThread *th, Value *result) {
     /* Instructions executed since the last SYNC: a register increment per
      * instruction, folded into th->bytecodes whenever state is stored. */
     uint64_t executed = 0;
+    /* Their virtual cost in picoseconds (zero in real mode), folded into
+     * th->vtime_ps the same way. */
+    uint64_t vcost = 0;
+    const uint32_t *const op_cost = vm->op_cost_ps;
 #define SYNC()                                                                \
     (frame->ip = ip, th->stack_top = sp, th->bytecodes += executed,          \
-     executed = 0)
+     executed = 0, th->vtime_ps += vcost, vcost = 0)
 #define LOAD_FRAME()                                                          \
     do {                                                                      \
         frame = &th->frames[th->frame_count - 1];                             \
@@ -798,9 +806,12 @@ static bool run(VmThread *th, Value *result) {
     do {                                                                      \
         if (!(expr)) THROW();                                                 \
     } while (0)
+    /* The horizon test costs nothing in real mode beyond a compare that is
+     * never true (sim_horizon_ps is UINT64_MAX there). */
 #define SAFE_POINT()                                                          \
     do {                                                                      \
-        if (atomic_load_explicit(&th->eval_breaker, memory_order_relaxed)) {  \
+        if (atomic_load_explicit(&th->eval_breaker, memory_order_relaxed) ||  \
+            __builtin_expect(th->vtime_ps + vcost >= th->sim_horizon_ps, 0)) { \
             SYNC();                                                           \
             CHECK(vm__eval_breaker_handle(th));                               \
         }                                                                     \
@@ -819,6 +830,7 @@ static bool run(VmThread *th, Value *result) {
         word = *ip++;                                                         \
         arg = VM_INSTR_ARG(word);                                             \
         executed++;                                                           \
+        vcost += op_cost[VM_INSTR_OP(word)];                                  \
         if (__builtin_expect(tracing, 0)) {                                   \
             SYNC();                                                           \
             trace_instruction(th, frame, ip - 1);                             \
@@ -842,6 +854,7 @@ next_instruction:
     word = *ip++;
     arg = VM_INSTR_ARG(word);
     executed++;
+    vcost += op_cost[VM_INSTR_OP(word)];
     if (tracing) {
         SYNC();
         trace_instruction(th, frame, ip - 1);

@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "vm/calibrate.h"
 #include "vm/compiler.h"
+#include "vm/costs.h"
 #include "vm/dis.h"
 #include "vm/gil.h"
 #include "vm/list.h"
@@ -27,7 +30,9 @@
 #include "vm/str.h"
 #include "vm/vm.h"
 #include "sim/clock.h"
+#include "sim/sched.h"
 #include "sim/virtual.h"
+#include "vm/gil_platform.h"
 
 #define EXIT_USAGE 2
 
@@ -36,6 +41,7 @@ static void usage(FILE *out, const char *prog) {
             "Usage: %s run [OPTIONS] FILE.py [ARGS...]\n"
             "       %s run [OPTIONS] -c CODE [ARGS...]\n"
             "       %s dis FILE.py\n"
+            "       %s calibrate [-o FILE.json] [--quick]\n"
             "       %s --help | --version\n"
             "\n"
             "gilt runs a subset of Python on a bytecode VM whose threads share\n"
@@ -51,16 +57,27 @@ static void usage(FILE *out, const char *prog) {
             "      --seed N            seed of the random module\n"
             "      --max-heap SIZE     MemoryError above SIZE bytes of live heap\n"
             "                          (suffixes K, M, G; default 4G)\n"
-            "      --sim               virtual time: bytecodes cost virtual time,\n"
-            "                          sleeps cost none; deterministic (one thread\n"
-            "                          for now; random is seeded with --seed or 0)\n"
+            "      --sim               virtual time: a deterministic simulation of\n"
+            "                          threads on virtual cores (random is seeded\n"
+            "                          with --seed or 0); the options below set\n"
+            "                          its model (DUR is a number with ns, us, ms, s)\n"
+            "      --cores N           virtual cores (default 4)\n"
+            "      --cost-file F.json  opcode costs and OS figures (gilt calibrate)\n"
+            "      --timeslice DUR     OS time slice of threads sharing a core\n"
+            "      --wake-latency MIN[,MEAN]  wake-up latency: MIN + exponential\n"
+            "      --ctx-switch DUR    context-switch cost\n"
+            "      --timer-slack DUR   lateness of timed waits and sleeps\n"
+            "      --syscall-cost DUR  cost of waking a thread / entering a wait\n"
+            "      --lookahead DUR     how far a thread may run ahead of another\n"
+            "      --progress          report virtual progress on stderr (default:\n"
+            "                          when stderr is a terminal)\n"
             "      --stats FILE.csv    write per-thread GIL statistics at exit\n"
             "      --hist FILE.csv     write latency histograms (GIL wait, I/O return,\n"
             "                          gilt.Histogram) with percentiles\n"
             "      --trace FILE.json   write a Chrome trace-event timeline (Perfetto)\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n",
-            prog, prog, prog, prog, gil_ops_names());
+            prog, prog, prog, prog, prog, gil_ops_names());
 }
 
 /* Read a whole file; NULL with errno set on failure. */
@@ -105,6 +122,35 @@ static bool parse_size(const char *s, size_t *out) {
     return true;
 }
 
+/* "250us", "5ms", "0.1s", "800ns" -> nanoseconds.  A unit is required:
+ * a bare number is ambiguous between the units people use for latencies. */
+static bool parse_duration(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0)) return false;
+    double scale;
+    if (strcmp(end, "ns") == 0) scale = 1;
+    else if (strcmp(end, "us") == 0) scale = 1e3;
+    else if (strcmp(end, "ms") == 0) scale = 1e6;
+    else if (strcmp(end, "s") == 0) scale = 1e9;
+    else return false;
+    if (v * scale > 1e18) return false;
+    *out = (uint64_t)(v * scale + 0.5);
+    return true;
+}
+
+/* What the command line says about the simulator's model. */
+typedef struct {
+    const char *cost_file;
+    int cores;
+    bool progress;
+    /* Overrides of the cost model's OS figures (set_* marks given ones). */
+    SimConfig os;
+    bool set_timeslice, set_wake, set_ctx, set_slack, set_syscall, set_lookahead;
+    bool any;   /* some simulator option was given */
+} SimArgs;
+
 /* The main thread's eval breaker, for the SIGINT handler: the one piece of
  * process-wide state, because a signal handler cannot be given a pointer. */
 static _Atomic uint32_t *sigint_breaker;
@@ -126,6 +172,15 @@ enum {
     OPT_HIST,
     OPT_TRACE,
     OPT_SIM,
+    OPT_CORES,
+    OPT_COST_FILE,
+    OPT_TIMESLICE,
+    OPT_WAKE_LATENCY,
+    OPT_CTX_SWITCH,
+    OPT_TIMER_SLACK,
+    OPT_SYSCALL_COST,
+    OPT_LOOKAHEAD,
+    OPT_PROGRESS,
 };
 
 static const struct option run_options[] = {
@@ -140,6 +195,15 @@ static const struct option run_options[] = {
     {"hist", required_argument, NULL, OPT_HIST},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"sim", no_argument, NULL, OPT_SIM},
+    {"cores", required_argument, NULL, OPT_CORES},
+    {"cost-file", required_argument, NULL, OPT_COST_FILE},
+    {"timeslice", required_argument, NULL, OPT_TIMESLICE},
+    {"wake-latency", required_argument, NULL, OPT_WAKE_LATENCY},
+    {"ctx-switch", required_argument, NULL, OPT_CTX_SWITCH},
+    {"timer-slack", required_argument, NULL, OPT_TIMER_SLACK},
+    {"syscall-cost", required_argument, NULL, OPT_SYSCALL_COST},
+    {"lookahead", required_argument, NULL, OPT_LOOKAHEAD},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -157,6 +221,9 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
     vm_options_default(&opts);
     const char *code_arg = NULL;
     const char *stats_path = NULL, *hist_path = NULL, *trace_path = NULL;
+    SimArgs sa;
+    memset(&sa, 0, sizeof sa);
+    sa.cores = 4;
     int c;
     optind = 1;
     /* '+' stops at the first non-option: what follows belongs to the
@@ -212,6 +279,46 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         case OPT_HIST: hist_path = optarg; break;
         case OPT_TRACE: trace_path = optarg; break;
         case OPT_SIM: opts.sim = true; break;
+        case OPT_CORES: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1024)
+                return bad_option(prog, "--cores wants an integer from 1 to 1024, not '%s'",
+                                  optarg);
+            sa.cores = (int)v;
+            sa.any = true;
+            break;
+        }
+        case OPT_COST_FILE: sa.cost_file = optarg; sa.any = true; break;
+        case OPT_PROGRESS: sa.progress = true; sa.any = true; break;
+        case OPT_WAKE_LATENCY: {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *comma = strchr(buf, ',');
+            if (comma) *comma = '\0';
+            if (!parse_duration(buf, &sa.os.wake_min_ns) ||
+                (comma && !parse_duration(comma + 1, &sa.os.wake_mean_ns)) ||
+                (comma && sa.os.wake_mean_ns < sa.os.wake_min_ns))
+                return bad_option(prog,
+                                  "--wake-latency wants MIN or MIN,MEAN durations with "
+                                  "MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
+            if (!comma) sa.os.wake_mean_ns = sa.os.wake_min_ns;
+            sa.set_wake = sa.any = true;
+            break;
+        }
+#define DURATION_OPTION(code, name, field, flag)                              \
+        case code:                                                            \
+            if (!parse_duration(optarg, &sa.os.field))                        \
+                return bad_option(prog, "--" name " wants a duration with a unit " \
+                                  "(ns, us, ms, s), not '%s'", optarg);       \
+            sa.flag = sa.any = true;                                          \
+            break;
+        DURATION_OPTION(OPT_TIMESLICE, "timeslice", timeslice_ns, set_timeslice)
+        DURATION_OPTION(OPT_CTX_SWITCH, "ctx-switch", ctx_switch_ns, set_ctx)
+        DURATION_OPTION(OPT_TIMER_SLACK, "timer-slack", timer_slack_ns, set_slack)
+        DURATION_OPTION(OPT_SYSCALL_COST, "syscall-cost", syscall_ns, set_syscall)
+        DURATION_OPTION(OPT_LOOKAHEAD, "lookahead", lookahead_ns, set_lookahead)
+#undef DURATION_OPTION
         case 'h': usage(stdout, prog); return 0;
         case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
         default:
@@ -220,6 +327,22 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         }
     }
 options_done:;
+    if (sa.any && !opts.sim) {
+        fprintf(stderr, "%s: --cores, --cost-file and the OS-model options need --sim\n"
+                        "Try '%s --help' for more information.\n", prog, prog);
+        return EXIT_USAGE;
+    }
+    if (sa.set_timeslice && sa.os.timeslice_ns == 0)
+        return bad_option(prog, "--timeslice must be positive, not '%s'", "0");
+    CostModel costs;
+    vm_costs_default(&costs);
+    if (sa.cost_file) {
+        char err[512];
+        if (vm_costs_load(&costs, sa.cost_file, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            return EXIT_USAGE;
+        }
+    }
     const char *filename;
     char *source;
     if (code_arg) {
@@ -247,12 +370,40 @@ options_done:;
         opts.seed = 0;
         opts.seed_set = true;
     }
-    VmShared *vm = vm_shared_new(&opts);
-    VmThread *th = vm_thread_new(vm);
+    Sim *sim = NULL;
     SimVirtualClock vclock;
     if (opts.sim) {
-        sim_virtual_init(&vclock, &th->bytecodes, SIM_DEFAULT_COST_PS);
+        /* The model: cost file (or default) figures, then the options. */
+        SimConfig cfg = costs.os;
+        cfg.cores = sa.cores;
+        cfg.seed = opts.seed;
+        if (sa.set_timeslice) cfg.timeslice_ns = sa.os.timeslice_ns;
+        if (sa.set_wake) {
+            cfg.wake_min_ns = sa.os.wake_min_ns;
+            cfg.wake_mean_ns = sa.os.wake_mean_ns;
+        }
+        if (sa.set_ctx) cfg.ctx_switch_ns = sa.os.ctx_switch_ns;
+        if (sa.set_slack) cfg.timer_slack_ns = sa.os.timer_slack_ns;
+        if (sa.set_syscall) cfg.syscall_ns = sa.os.syscall_ns;
+        if (sa.set_lookahead) cfg.lookahead_ns = sa.os.lookahead_ns;
+        sim = sim_new(&cfg);
+        if (!sim) {
+            fprintf(stderr, "%s: cannot start the simulator\n", prog);
+            return 1;
+        }
+        gil_platform_use_sim(sim);
+        sim_virtual_init(&vclock, sim);
         sim_clock_set_backend(&vclock.backend);
+        if (sa.progress || isatty(STDERR_FILENO)) sim_set_progress(sim, stderr, 3000);
+    }
+    VmShared *vm = vm_shared_new(&opts);
+    VmThread *th = vm_thread_new(vm);
+    if (sim) {
+        vm->sim = sim;
+        vm->cost_source = costs.source;
+        for (int op = 0; op < OP__COUNT; op++) vm->op_cost_ps[op] = costs.op_ps[op];
+        sim_thread_bind(sim, sim_current(sim), &th->vtime_ps, &th->sim_horizon_ps);
+        sim_set_deadlock_hook(sim, vm_thread_report_deadlock_hook, vm);
     }
     vm_list_append(vm, vm->argv,
                    VM_OBJ(vm_str_from_cstr(vm, code_arg ? "-c" : filename)));
@@ -305,6 +456,10 @@ options_done:;
     if (fflush(stdout) != 0 && status == 0) status = 1;
     vm_shared_destroy(vm);
     sim_clock_set_backend(NULL);
+    if (sim) {
+        gil_platform_use_sim(NULL);
+        sim_free(sim);
+    }
     vm_realloc(NULL, source, 0, 0);
     return status;
 }
@@ -326,6 +481,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(prog, argc - 1, argv + 1, false);
     if (strcmp(cmd, "dis") == 0) return cmd_run(prog, argc - 1, argv + 1, true);
+    if (strcmp(cmd, "calibrate") == 0) return vm_calibrate_main(prog, argc - 1, argv + 1);
     fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
     usage(stderr, prog);
     return EXIT_USAGE;

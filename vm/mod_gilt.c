@@ -54,15 +54,9 @@ static bool g_native(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     int release = VM_IS_UNDEF(v[1]) ? 0 : vm_truthy(th, v[1]);
     if (release < 0) return false;
     if (release) vm_blocking_begin(th);
-    if (sim_clock_is_virtual()) {
-        /* In virtual time the call simply takes its duration. */
-        sim_clock_sleep_ns(ns);
-    } else {
-        /* Burn CPU for the whole duration: this is the point of the call. */
-        uint64_t end = sim_clock_now_ns() + ns;
-        volatile uint64_t spins = 0;
-        while (sim_clock_now_ns() < end) spins++;
-    }
+    /* Busy the core for the whole duration (in --sim: a virtual core,
+     * time-sliced with the other runnable threads). */
+    sim_clock_burn_ns(ns);
     if (release) vm_blocking_end(th);
     *r = VM_NONE;
     return true;

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "sim/clock.h"
+#include "sim/sched.h"
 #include "vm/builtins.h"
 #include "vm/dict.h"
 #include "vm/gil.h"
@@ -118,6 +119,13 @@ static void report_deadlock(VmThread *self) {
     }
     fflush(vm->err);
     exit(1);
+}
+
+void vm_thread_report_deadlock_hook(void *ctx) {
+    VmShared *vm = ctx;
+    VmThread *any = vm->threads;
+    if (!any) return;
+    report_deadlock(any);
 }
 
 /* The caller is about to wait on d without a timeout (d->m held). */
@@ -490,10 +498,6 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     Value v[3];
     if (!vm_parse_args(th, "start_new_thread", a, n, kw, names, 2, 3, v)) return false;
     VmShared *vm = th->vm;
-    if (vm->options.sim)
-        return vm_raise(th, vm->cls.RuntimeError,
-                        "--sim does not run threads yet: the virtual-core "
-                        "scheduler is the next stage of the simulator");
     if (!VM_IS_TUPLE(v[1]))
         return vm_raise(th, vm->cls.TypeError, "2nd arg must be a tuple");
     if (!VM_IS_UNDEF(v[2]) && !VM_IS_NONE(v[2]) && !VM_IS_DICT(v[2]))
@@ -509,13 +513,22 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     vm->live_threads++;
     vm->unfinished_threads++;
     pthread_mutex_unlock(&vm->sched_lock);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 16u * 1024 * 1024);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t pt;
-    int rc = pthread_create(&pt, &attr, thread_main, t);
-    pthread_attr_destroy(&attr);
+    int rc = 0;
+    if (vm->sim) {
+        /* A simulated thread: a host thread for its stack, scheduled by
+         * the simulator on a virtual core. */
+        if (!sim_thread_start(vm->sim, thread_main, t, t->name, &t->vtime_ps,
+                              &t->sim_horizon_ps))
+            rc = EAGAIN;
+    } else {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 16u * 1024 * 1024);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_t pt;
+        rc = pthread_create(&pt, &attr, thread_main, t);
+        pthread_attr_destroy(&attr);
+    }
     if (rc != 0) {
         pthread_mutex_lock(&vm->sched_lock);
         vm->live_threads--;

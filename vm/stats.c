@@ -2,10 +2,15 @@
  * vm/stats.c - writes the --stats CSV (see vm/stats.h).
  *
  * Columns: policy, switch_interval_s, check_interval, force_switching,
- * cores, mode, seed, wall_ms, virtual_ms (the run; virtual_ms is empty in
- * real mode and filled by the simulator), then thread (ident), name, held_ms,
- * wait_ms, acquisitions, drop_requests, forced_switches, futile_wakeups,
+ * cores, mode, seed, wall_ms, virtual_ms, context_switches, preemptions,
+ * os_model (the run), then thread (ident), name, held_ms, wait_ms,
+ * acquisitions, drop_requests, forced_switches, futile_wakeups,
  * io_releases, bytecodes (the thread).
+ *
+ * In real mode virtual_ms and the OS-model columns are empty.  In --sim
+ * wall_ms is empty instead, so two runs with the same seed write the same
+ * bytes; os_model records the simulator's whole configuration and where
+ * the opcode costs came from.
  */
 #include "vm/stats.h"
 
@@ -16,6 +21,7 @@
 
 #include "sim/clock.h"
 #include "vm/gil.h"
+#include "sim/sched.h"
 
 static void csv_name(FILE *f, const char *name) {
     fputc('"', f);
@@ -31,11 +37,27 @@ static void write_row(FILE *f, VmShared *vm, uint64_t wall_ns, uint64_t ident,
     const VmOptions *o = &vm->options;
     fprintf(f, "%s,%g,%d,%d,%ld,%s,", vm->gil_ops ? vm->gil_ops->name : "?",
             o->switch_interval, o->check_interval, o->force_switching ? 1 : 0,
-            o->sim ? 1L : sysconf(_SC_NPROCESSORS_ONLN), o->sim ? "sim" : "real");
+            vm->sim ? (long)sim_config(vm->sim)->cores : sysconf(_SC_NPROCESSORS_ONLN),
+            o->sim ? "sim" : "real");
     if (o->seed_set)
         fprintf(f, "%llu", (unsigned long long)o->seed);
-    fprintf(f, ",%.3f,", (double)wall_ns / 1e6);
-    if (o->sim) fprintf(f, "%.3f", (double)sim_clock_now_ns() / 1e6);
+    fputc(',', f);
+    if (!vm->sim) fprintf(f, "%.3f", (double)wall_ns / 1e6);
+    fputc(',', f);
+    if (vm->sim) {
+        const SimCounters *c = sim_counters(vm->sim);
+        fprintf(f, "%.6f,%llu,%llu,\"", (double)sim_max_time(vm->sim) / 1e6,
+                (unsigned long long)c->context_switches, (unsigned long long)c->preemptions);
+        sim_config_print(sim_config(vm->sim), f);
+        fprintf(f, " costs=");
+        for (const char *p = vm->cost_source ? vm->cost_source : "?"; *p; p++) {
+            if (*p == '"') fputc('"', f);
+            fputc(*p, f);
+        }
+        fputc('"', f);
+    } else {
+        fprintf(f, ",,");
+    }
     fprintf(f, ",%llu,", (unsigned long long)ident);
     csv_name(f, name);
     fprintf(f, ",%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", (double)s->held_ns / 1e6,
@@ -51,7 +73,7 @@ int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
     FILE *f = fopen(tmp, "w");
     if (!f) return -1;
     fprintf(f, "policy,switch_interval_s,check_interval,force_switching,cores,mode,"
-               "seed,wall_ms,virtual_ms,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
+               "seed,wall_ms,virtual_ms,context_switches,preemptions,os_model,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
                "forced_switches,futile_wakeups,io_releases,bytecodes\n");
     for (int i = 0; i < vm->finished_count; i++)
         write_row(f, vm, wall_ns, vm->finished_idents[i], vm->finished_names[i],

@@ -19,6 +19,7 @@
 #include "vm/gc.h"
 #include "vm/gil.h"
 #include "vm/interp.h"
+#include "sim/sched.h"
 #include "vm/list.h"
 #include "vm/memory.h"
 #include "vm/ops.h"
@@ -253,8 +254,18 @@ void vm_shared_destroy(VmShared *vm) {
     /* Threads that have left the thread list may still be inside their
      * last GIL release: wait until their C code is done with the VM. */
     pthread_mutex_lock(&vm->sched_lock);
-    while (vm->unfinished_threads > 0)
-        pthread_cond_wait(&vm->exit_cond, &vm->sched_lock);
+    while (vm->unfinished_threads > 0) {
+        if (vm->sim) {
+            /* Virtual threads run only when this one lets them: give them
+             * virtual time to finish (deterministic, after the run's
+             * figures were taken). */
+            pthread_mutex_unlock(&vm->sched_lock);
+            sim_sleep(vm->sim, 1000);
+            pthread_mutex_lock(&vm->sched_lock);
+        } else {
+            pthread_cond_wait(&vm->exit_cond, &vm->sched_lock);
+        }
+    }
     pthread_mutex_unlock(&vm->sched_lock);
     vm_record_free(vm);
     while (vm->threads) vm_thread_destroy(vm->threads);
@@ -276,6 +287,7 @@ VmThread *vm_thread_new(VmShared *vm) {
     memset(th, 0, sizeof *th);
     th->vm = vm;
     atomic_init(&th->eval_breaker, 0);
+    th->sim_horizon_ps = UINT64_MAX;   /* real mode: never check in */
     th->stack = (Value *)vm_realloc(NULL, NULL, 0,
                                     sizeof(Value) * GILT_STACK_VALUES);
     th->stack_top = th->stack;

@@ -97,7 +97,7 @@ typedef struct {
                                  their own default quantum) */
     int check_interval;       /* legacy policy: ticks */
     bool force_switching;
-    bool sim;                 /* --sim: virtual time (one thread for now) */
+    bool sim;                 /* --sim: virtual time (sim/sched.h) */
     uint64_t seed;            /* random's default seed */
     bool seed_set;
 } VmOptions;
@@ -153,6 +153,11 @@ struct VmShared {
     uint64_t *finished_bytecodes;
     int finished_count, finished_capacity;
     struct VmRecorder *recorder; /* --hist/--trace state, or NULL */
+    /* --sim: the simulator and the virtual cost of each opcode in
+     * picoseconds; in real mode sim is NULL and every cost is zero. */
+    struct Sim *sim;
+    uint32_t op_cost_ps[256];
+    const char *cost_source;  /* where the costs came from (run record) */
     FILE *out;                /* stdout of the program */
     FILE *err;                /* where tracebacks go */
     int exit_status;          /* set by SystemExit */
@@ -197,6 +202,12 @@ struct VmThread {
     char name[64];            /* "MainThread", "Thread-1 (worker)": for
                                  statistics, traces and deadlock reports */
     uint64_t bytecodes;       /* instructions executed */
+    /* Virtual CPU consumed, in picoseconds: every instruction adds its cost
+     * from vm->op_cost_ps (all zero in real mode).  When it reaches
+     * sim_horizon_ps the thread checks in with the simulator at its next
+     * safe point (UINT64_MAX in real mode: never). */
+    uint64_t vtime_ps;
+    uint64_t sim_horizon_ps;
     bool holds_gil;
     GilStats gil_stats;
     struct VmRecord *rec;     /* this thread's recording, or NULL */
@@ -293,5 +304,10 @@ bool vm_heap_check(VmThread *th, size_t bytes);
  * VM object.  With no GIL policy loaded these are no-ops. */
 void vm_blocking_begin(VmThread *th);
 void vm_blocking_end(VmThread *th);
+
+/* Report every thread's wait (who waits for which lock, where) and exit
+ * with status 1: the simulator calls it when no simulated thread can run
+ * again (ctx is the VmShared). */
+void vm_thread_report_deadlock_hook(void *ctx);
 
 #endif /* GILT_VM_VM_H */
