@@ -50,7 +50,7 @@ void sim_channel_write(Sim *s, SimChannel *c, const char *data, size_t len) {
     }
     memcpy(c->buf + c->start + c->len, data, len);
     c->len += len;
-    sim_cpu(s, sim_config(s)->syscall_ns + len * SIM_CHANNEL_BYTE_PS / 1000);
+    sim_cpu(s, sim_config(s)->msg_ns + len * SIM_CHANNEL_BYTE_PS / 1000);
     sim_wake_all(s, &c->readers);
 }
 

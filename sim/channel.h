@@ -3,8 +3,8 @@
  * of a virtual socket (socket.socketpair under --sim).
  *
  * A write appends at once and wakes blocked readers, who then pay the
- * simulator's wake-up latency (the loopback delivery); the writer pays a
- * system call plus a per-byte copy cost.  A read takes what is buffered,
+ * simulator's wake-up latency (the loopback delivery); the writer pays the
+ * per-message cost (msg_ns) plus a per-byte copy cost.  A read takes what is buffered,
  * blocking only while the buffer is empty and the writing end is open; at
  * end of stream it returns 0, as recv() does.
  */

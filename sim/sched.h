@@ -49,6 +49,7 @@ typedef struct SimConfig {
     uint64_t syscall_ns;      /* waking a sleeper / entering a blocking wait */
     uint64_t lock_ns;         /* an uncontended mutex lock or unlock */
     uint64_t spawn_ns;        /* what starting a thread costs its creator */
+    uint64_t msg_ns;          /* sending one message on a local socket */
     uint64_t lookahead_ns;    /* how far a thread may run past another
                                  running thread's clock (threads that share
                                  nothing but memory, as under --gil none) */
@@ -122,6 +123,8 @@ SimThread *sim_thread_start(Sim *s, void *(*fn)(void *), void *arg, const char *
 void sim_checkpoint(Sim *s);
 /* Charge ns of CPU to the caller without giving up its core (a cost). */
 void sim_cpu(Sim *s, uint64_t ns);
+/* The same in picoseconds (sub-nanosecond costs add up exactly). */
+void sim_cpu_ps(Sim *s, uint64_t ps);
 /* Keep the caller's core busy for ns (a long C call): time-sliced like
  * interpreted code. */
 void sim_burn(Sim *s, uint64_t ns);

@@ -6,7 +6,8 @@
  *
  * Opcodes are grouped into a few cost classes (simple stack and local
  * work, arithmetic and comparisons, jumps, calls and returns, attribute
- * and item access, building containers and the rest).  Calibration fits
+ * and item access, building containers and the rest, fused
+ * superinstructions).  Calibration fits
  * one cost per class from programs that stress each class; a cost file
  * lists every opcode by name, so a hand-edited file can be finer.
  */
@@ -26,11 +27,14 @@ typedef enum {
     COST_CALL,      /* calls, returns, function and generator frames */
     COST_ACCESS,    /* attributes, subscripts, globals, methods */
     COST_BUILD,     /* containers, strings, imports, exceptions */
+    COST_FUSED,     /* superinstructions: load, immediate operation, store
+                       or jump in one dispatch */
     COST__COUNT
 } CostClass;
 
 typedef struct {
     uint32_t op_ps[OP__COUNT];   /* picoseconds per executed opcode */
+    uint32_t alloc_ps;           /* picoseconds per heap allocation */
     SimConfig os;                /* OS figures (cores and seed unused) */
     char source[256];            /* "built-in default" or the file's origin */
 } CostModel;

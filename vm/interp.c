@@ -1503,6 +1503,7 @@ next_instruction:
         if (done->c_boundary) {
             th->stack_top = done->ret_slot;
             th->bytecodes += executed;
+            th->vtime_ps += vcost;
             *result = v;
             return true;
         }
@@ -1533,6 +1534,7 @@ next_instruction:
         th->frame_count--;
         th->stack_top = frame->ret_slot;
         th->bytecodes += executed;
+            th->vtime_ps += vcost;
         *result = v;
         return true;
     }
@@ -1947,6 +1949,7 @@ unwind_keep_trace:
         if (done->c_boundary) {
             th->stack_top = done->ret_slot;
             th->bytecodes += executed;
+            th->vtime_ps += vcost;
             return false;
         }
         sp = done->ret_slot;

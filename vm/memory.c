@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "vm/vm.h"
+#include "sim/sched.h"
 
 /* Process-wide test hook, not VM state: the memory unit tests use it to
  * prove that host allocation failure is reported instead of crashing. */
@@ -37,9 +38,13 @@ void *vm_realloc(struct VmHeap *heap, void *ptr, size_t old_size,
         heap->bytes_allocated += new_size;
         heap->bytes_allocated -= old_size;
     }
-    if (heap && new_size > old_size && heap->bytes_allocated > heap->next_gc &&
-        heap->alloc_breaker)
-        atomic_fetch_or(heap->alloc_breaker, VM_BREAK_GC);
+    if (heap && new_size > old_size) {
+        if (heap->concurrent) __atomic_add_fetch(&heap->allocations, 1, __ATOMIC_RELAXED);
+        else heap->allocations++;
+        if (heap->sim) sim_cpu_ps(heap->sim, heap->alloc_ps);
+        if (heap->bytes_allocated > heap->next_gc && heap->alloc_breaker)
+            atomic_fetch_or(heap->alloc_breaker, VM_BREAK_GC);
+    }
     if (new_size == 0) {
         free(ptr);
         return NULL;

@@ -84,6 +84,12 @@ typedef struct VmHeap {
      * thread is alive (the collector needs the world stopped). */
     bool concurrent;
     pthread_mutex_t lock;
+    /* Allocations (growing calls of the funnel): the cost model charges
+     * each one alloc_ps of virtual CPU to the running simulated thread
+     * (sim, NULL in real mode), and gilt calibrate counts them. */
+    uint64_t allocations;
+    uint32_t alloc_ps;
+    struct Sim *sim;
 } VmHeap;
 
 /* Options that change how a program runs (set from the command line). */
