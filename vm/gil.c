@@ -35,6 +35,8 @@ static void begin_hold(VmThread *th, uint64_t waited_since) {
     th->gil_stats.wait_ns += now - waited_since;
     th->gil_stats.acquisitions++;
     th->gil_stats.acquired_at_ns = now;
+    if (atomic_exchange(&th->vm->last_gil_holder, th->ident) != th->ident)
+        th->gil_stats.switched_in++;
     th->holds_gil = true;
     th->vm->heap.alloc_breaker = &th->eval_breaker;
 }

@@ -5,7 +5,8 @@
  * cores, mode, seed, wall_ms, virtual_ms, context_switches, preemptions,
  * os_model (the run), then thread (ident), name, held_ms, wait_ms,
  * acquisitions, drop_requests, forced_switches, futile_wakeups,
- * io_releases, bytecodes (the thread).
+ * io_releases, bytecodes, switched_in (the thread; switched_in counts the
+ * acquisitions that took the lock over from another thread).
  *
  * In real mode virtual_ms and the OS-model columns are empty.  In --sim
  * wall_ms is empty instead, so two runs with the same seed write the same
@@ -60,11 +61,11 @@ static void write_row(FILE *f, VmShared *vm, uint64_t wall_ns, uint64_t ident,
     }
     fprintf(f, ",%llu,", (unsigned long long)ident);
     csv_name(f, name);
-    fprintf(f, ",%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", (double)s->held_ns / 1e6,
+    fprintf(f, ",%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", (double)s->held_ns / 1e6,
             (double)s->wait_ns / 1e6, (unsigned long long)s->acquisitions,
             (unsigned long long)s->drop_requests, (unsigned long long)s->forced_switches,
             (unsigned long long)s->futile_wakeups, (unsigned long long)s->io_releases,
-            (unsigned long long)bytecodes);
+            (unsigned long long)bytecodes, (unsigned long long)s->switched_in);
 }
 
 int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
@@ -74,7 +75,7 @@ int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
     if (!f) return -1;
     fprintf(f, "policy,switch_interval_s,check_interval,force_switching,cores,mode,"
                "seed,wall_ms,virtual_ms,context_switches,preemptions,os_model,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
-               "forced_switches,futile_wakeups,io_releases,bytecodes\n");
+               "forced_switches,futile_wakeups,io_releases,bytecodes,switched_in\n");
     for (int i = 0; i < vm->finished_count; i++)
         write_row(f, vm, wall_ns, vm->finished_idents[i], vm->finished_names[i],
                   &vm->finished_stats[i], vm->finished_bytecodes[i]);

@@ -120,6 +120,8 @@ typedef struct {
     uint64_t forced_switches;  /* releases that waited for another taker */
     uint64_t futile_wakeups;   /* woken while waiting, but the lock was taken */
     uint64_t io_releases;      /* releases around blocking calls */
+    uint64_t switched_in;      /* acquisitions that took the lock over from
+                                  another thread (a real switch) */
     uint64_t acquired_at_ns;   /* start of the current hold */
 } GilStats;
 
@@ -139,6 +141,7 @@ struct VmShared {
     ObjNative *object_init;   /* object.__init__, to spot classes without one */
     VmThread *threads;        /* every live thread (linked by next) */
     VmThread *main_thread;
+    _Atomic uint64_t last_gil_holder; /* ident of the latest GIL holder */
     const struct GilOps *gil_ops;
     void *gil;                /* the policy's state */
     /* Threads (vm/mod_thread.c).  sched_lock protects the counters below;
