@@ -36,7 +36,7 @@ void sim_channel_write(Sim *s, SimChannel *c, const char *data, size_t len) {
     sim_sync(s);
     if (c->start + c->len + len > c->cap) {
         /* Compact, then grow. */
-        memmove(c->buf, c->buf + c->start, c->len);
+        if (c->len) memmove(c->buf, c->buf + c->start, c->len);
         c->start = 0;
         size_t cap = c->cap ? c->cap : 256;
         while (cap < c->len + len) cap *= 2;

@@ -456,6 +456,8 @@ options_done:;
         sigint_breaker = NULL;
     }
     if (fflush(stdout) != 0 && status == 0) status = 1;
+    /* The main VmThread goes with the VM; the simulator keeps its clock. */
+    if (sim) sim_thread_bind(sim, sim_current(sim), NULL, NULL);
     vm_shared_destroy(vm);
     sim_clock_set_backend(NULL);
     if (sim) {

@@ -482,6 +482,9 @@ static void *thread_main(void *arg) {
      * in vm/gil.c re-points it); never leave it aimed at freed memory. */
     vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
     vm_gil_release(th);
+    /* The simulator reads this thread's CPU counter until the thread is
+     * gone: point it at its own copy before the VmThread is freed. */
+    if (vm->sim) sim_thread_bind(vm->sim, sim_current(vm->sim), NULL, NULL);
     vm_realloc(NULL, th->stack, 0, 0);
     vm_realloc(NULL, th->frames, 0, 0);
     vm_realloc(NULL, th, 0, 0);
