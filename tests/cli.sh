@@ -56,6 +56,15 @@ expect 0 "^16 " -- timeout 60 "$GILT" run --sim --cores 16 --gil none "$tmp/sim1
     "$GILT" run --sim --cores 16 --stats "$tmp/s2.csv" "$tmp/sim16.py" >"$tmp/b" &&
     cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/s1.csv" "$tmp/s2.csv" ||
     { echo "FAIL: two --sim runs of 16 threads differ"; fail=1; }
+# --stats: every row has the header's columns, in both modes (os_model is
+# quoted and holds spaces, no commas).
+printf '{"format": "gilt-costs-1", "origin": "a, \\"quoted\\" origin"}' >"$tmp/origin.json"
+for m in "" "--sim" "--sim --cost-file $tmp/origin.json"; do
+    # shellcheck disable=SC2086
+    "$GILT" run $m --stats "$tmp/cols.csv" "$tmp/sim16.py" >/dev/null &&
+        awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$tmp/cols.csv" ||
+        { echo "FAIL: --stats rows and header disagree ($m)"; fail=1; }
+done
 # The OS-model options need --sim, take durations with units, and bad
 # cost files are refused with a clear message.
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"

@@ -51,13 +51,13 @@ static void write_row(FILE *f, VmShared *vm, uint64_t wall_ns, uint64_t ident,
                 (unsigned long long)c->context_switches, (unsigned long long)c->preemptions);
         sim_config_print(sim_config(vm->sim), f);
         fprintf(f, " costs=");
-        for (const char *p = vm->cost_source ? vm->cost_source : "?"; *p; p++) {
-            if (*p == '"') fputc('"', f);
-            fputc(*p, f);
-        }
+        /* Quoted, and kept free of commas and quotes all the same, so
+         * that awk -F, and cut read the file as well as a CSV parser. */
+        for (const char *p = vm->cost_source ? vm->cost_source : "?"; *p; p++)
+            fputc(*p == ',' ? ';' : *p == '"' ? '\'' : *p, f);
         fputc('"', f);
     } else {
-        fprintf(f, ",,");
+        fprintf(f, ",,,");   /* virtual_ms, context_switches, preemptions, os_model */
     }
     fprintf(f, ",%llu,", (unsigned long long)ident);
     csv_name(f, name);

@@ -13,7 +13,7 @@ try:
     import gilt  # noqa: F401  (gilt's sockets carry str)
     PING, QUIT = "ping", "quit"
 except ImportError:
-    PING, QUIT = b"ping", b"quit"
+    PING, QUIT = "ping".encode(), "quit".encode()
 
 k = int(sys.argv[1])
 seconds = float(sys.argv[2])
