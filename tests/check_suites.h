@@ -24,5 +24,6 @@ Suite *thread_suite(void);
 Suite *hist_suite(void);
 Suite *record_suite(void);
 Suite *sim_suite(void);
+Suite *costs_suite(void);
 
 #endif /* GILT_TESTS_CHECK_SUITES_H */
