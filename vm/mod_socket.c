@@ -168,6 +168,7 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     ssize_t k;
     int err = 0;
     vm_blocking_begin(th);
+    th->waiting_for = "data on a socket (recv)";
     if (d->in) {
         k = (ssize_t)sim_channel_read(th->vm->sim, d->in, buf, (size_t)want);
     } else {
@@ -189,6 +190,7 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
             if (extra > 0) k += extra;
         }
     }
+    th->waiting_for = NULL;
     vm_blocking_end(th);
     if (err) {
         vm_realloc(NULL, buf, 0, 0);

@@ -114,7 +114,7 @@ static void report_deadlock(VmThread *self) {
         thread_location(t, where, sizeof where);
         fprintf(vm->err, "  thread '%s' (ident %llu) waits for %s at %s\n",
                 t->name[0] ? t->name : "?", (unsigned long long)t->ident,
-                t->waiting_for ? t->waiting_for : "(nothing: it is the one blocking now?)",
+                t->waiting_for ? t->waiting_for : "nothing gilt can name (a blocking call)",
                 where);
     }
     fflush(vm->err);
