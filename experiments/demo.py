@@ -11,6 +11,8 @@
 # Run: build/gilt run [--gil cpython|legacy|none] experiments/demo.py [N]
 #      add --stats s.csv --hist h.csv --trace t.json to record the run
 #      (the trace opens in https://ui.perfetto.dev).
+#      add --sim [--cores N] [--seed S] to run it in deterministic virtual
+#      time on N simulated cores: the same figures, replayable bit for bit.
 import socket
 import sys
 import threading
