@@ -86,6 +86,7 @@ struct Sim {
     void *deadlock_ctx;
     FILE *progress_out;
     uint64_t progress_after_ns, wall_start_ns, last_progress_ns;
+    uint64_t progress_lines;
 };
 
 void sim_config_default(SimConfig *c) {
@@ -108,7 +109,13 @@ void sim_config_default(SimConfig *c) {
 }
 
 void sim_config_print(const SimConfig *c, FILE *out) {
-    fprintf(out,
+    char buf[512];
+    sim_config_format(c, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+void sim_config_format(const SimConfig *c, char *buf, size_t size) {
+    snprintf(buf, size,
             "cores=%d seed=%llu timeslice_ns=%llu wake_min_ns=%llu "
             "wake_mean_ns=%llu ctx_switch_ns=%llu timer_slack_ns=%llu "
             "syscall_ns=%llu lock_ns=%llu spawn_ns=%llu msg_ns=%llu lookahead_ns=%llu",
@@ -321,8 +328,10 @@ static void report_deadlock(Sim *s) {
 static void progress(Sim *s, SimThread *r) {
     const SimClockBackend *host = sim_clock_real_backend();
     uint64_t wall = host->monotonic_ns(host->ctx) - s->wall_start_ns;
-    if (wall < s->progress_after_ns || wall - s->last_progress_ns < 2000000000ull) return;
+    if (wall < s->progress_after_ns) return;
+    if (s->progress_lines && wall - s->last_progress_ns < 2000000000ull) return;
     s->last_progress_ns = wall;
+    s->progress_lines++;
     fprintf(s->progress_out, "gilt: sim: virtual %.3f s after %.1f s of wall time\n",
             (double)t_now(r) / 1e9, (double)wall / 1e9);
     fflush(s->progress_out);
@@ -663,4 +672,5 @@ void sim_set_progress(Sim *s, FILE *out, uint64_t after_ms) {
     s->progress_after_ns = after_ms * 1000000ull;
     s->wall_start_ns = host->monotonic_ns(host->ctx);
     s->last_progress_ns = 0;
+    s->progress_lines = 0;
 }

@@ -60,6 +60,8 @@ typedef struct SimConfig {
 void sim_config_default(SimConfig *c);
 /* Print the configuration as "key=value" words on one line. */
 void sim_config_print(const SimConfig *c, FILE *out);
+/* The same into buf (truncated to size). */
+void sim_config_format(const SimConfig *c, char *buf, size_t size);
 
 typedef struct Sim Sim;
 typedef struct SimThread SimThread;
@@ -156,8 +158,8 @@ void sim_wake_all(Sim *s, SimWaitQueue *q);
  * pending: the hook should report and exit; without one (or if it
  * returns) the simulator prints its own report and exits with status 1. */
 void sim_set_deadlock_hook(Sim *s, void (*hook)(void *ctx), void *ctx);
-/* Print "virtual time, wall time" progress lines to `out` every few
- * seconds of wall time once a run has taken more than `after_ms`. */
+/* Print "virtual time, wall time" progress lines to `out`: the first once
+ * the run has taken `after_ms` of wall time, then one every 2 s. */
 void sim_set_progress(Sim *s, FILE *out, uint64_t after_ms);
 
 #endif /* GILT_SIM_SCHED_H */

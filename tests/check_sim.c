@@ -8,6 +8,8 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/channel.h"
@@ -294,6 +296,24 @@ START_TEST(test_deadlock_is_reported_and_exits) {
 }
 END_TEST
 
+START_TEST(test_progress_reports_virtual_time) {
+    SimConfig cfg;
+    exact_config(&cfg, 1);
+    cfg.max_segment_ns = 1000000;
+    Sim *s = sim_new(&cfg);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    sim_set_progress(s, out, 0);
+    sim_burn(s, 5000000); /* five checkpoints: the first one reports */
+    fclose(out);
+    ck_assert_ptr_nonnull(strstr(text, "gilt: sim: virtual 0.00"));
+    ck_assert_ptr_nonnull(strstr(text, "of wall time"));
+    free(text);
+    sim_free(s);
+}
+END_TEST
+
 typedef struct {
     Sim *s;
     SimChannel *ch;
@@ -353,6 +373,7 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_timed_wait_expires_late_by_the_slack);
     tcase_add_exit_test(tc, test_deadlock_is_reported_and_exits, 1);
     tcase_add_test(tc, test_channel_delivers_then_ends);
+    tcase_add_test(tc, test_progress_reports_virtual_time);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -75,6 +75,10 @@ expect 2 "unknown opcode \"LOAD_FASTER\"" -- "$GILT" run --sim --cost-file "$tmp
 printf '{"format": ' >"$tmp/bad2.json"
 expect 2 "not valid JSON" -- "$GILT" run --sim --cost-file "$tmp/bad2.json" "$tmp/sim.py"
 expect 2 "cannot open cost file" -- "$GILT" run --sim --cost-file "$tmp/nope.json" "$tmp/sim.py"
+# A virtual trace says what produced it.
+"$GILT" run --sim --seed 5 --trace "$tmp/t.json" "$tmp/sim16.py" >/dev/null &&
+    grep -q '"mode": "sim", "seed": 5, "cores": 4, "os_model": "cores=4 seed=5 ' "$tmp/t.json" ||
+    { echo "FAIL: --sim --trace lacks the run's model"; fail=1; }
 # A deadlock in virtual time is reported, not a hang.
 printf 'import socket\na, b = socket.socketpair()\nb.recv(10)\n' >"$tmp/dead.py"
 expect 1 "deadlock" -- timeout 10 "$GILT" run --sim "$tmp/dead.py"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/clock.h"
+#include "sim/sched.h"
 #include "vm/dict.h"
 #include "vm/gil.h"
 #include "vm/list.h"
@@ -221,9 +222,20 @@ static int write_trace(VmShared *vm, const RecList *l) {
     }
     uint64_t t0 = vm->recorder->start_ns;
     fprintf(f, "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"tool\": \"gilt\", "
-               "\"policy\": \"%s\", \"switch_interval_s\": %g, \"mode\": \"real\"},\n"
-               " \"traceEvents\": [\n",
-            vm->gil_ops ? vm->gil_ops->name : "?", vm->options.switch_interval);
+               "\"policy\": \"%s\", \"switch_interval_s\": %g, \"mode\": \"%s\"",
+            vm->gil_ops ? vm->gil_ops->name : "?", vm->options.switch_interval,
+            vm->sim ? "sim" : "real");
+    if (vm->sim) {
+        /* The run's whole model, so a trace says what produced it. */
+        char model[512];
+        sim_config_format(sim_config(vm->sim), model, sizeof model);
+        fprintf(f, ", \"seed\": %llu, \"cores\": %d, \"os_model\": ",
+                (unsigned long long)vm->options.seed, sim_config(vm->sim)->cores);
+        json_string(f, model);
+        fprintf(f, ", \"costs\": ");
+        json_string(f, vm->cost_source ? vm->cost_source : "?");
+    }
+    fprintf(f, "},\n \"traceEvents\": [\n");
     fprintf(f, "  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, "
                "\"args\": {\"name\": \"gilt\"}}");
     for (int i = 0; i < l->count; i++) {
