@@ -33,6 +33,10 @@ void sim_channel_unref(SimChannel *c) {
 }
 
 void sim_channel_write(Sim *s, SimChannel *c, const char *data, size_t len) {
+    /* The bytes exist for the reader only once the send has cost its
+     * time: charge first, catch up with everything due before the end of
+     * the call, then append. */
+    sim_cpu(s, sim_config(s)->msg_ns + len * SIM_CHANNEL_BYTE_PS / 1000);
     sim_sync(s);
     if (c->start + c->len + len > c->cap) {
         /* Compact, then grow. */
@@ -50,13 +54,13 @@ void sim_channel_write(Sim *s, SimChannel *c, const char *data, size_t len) {
     }
     memcpy(c->buf + c->start + c->len, data, len);
     c->len += len;
-    sim_cpu(s, sim_config(s)->msg_ns + len * SIM_CHANNEL_BYTE_PS / 1000);
     sim_wake_all(s, &c->readers);
 }
 
 size_t sim_channel_read(Sim *s, SimChannel *c, char *buf, size_t max) {
-    sim_sync(s);
+    /* Entering the call costs a system call before the buffer is seen. */
     sim_cpu(s, sim_config(s)->syscall_ns);
+    sim_sync(s);
     while (c->len == 0 && !c->closed && max > 0) sim_block_on(s, &c->readers, SIM_FOREVER);
     size_t n = c->len < max ? c->len : max;
     memcpy(buf, c->buf + c->start, n);
@@ -67,6 +71,7 @@ size_t sim_channel_read(Sim *s, SimChannel *c, char *buf, size_t max) {
 }
 
 void sim_channel_close(Sim *s, SimChannel *c) {
+    sim_cpu(s, sim_config(s)->syscall_ns);
     sim_sync(s);
     c->closed = true;
     sim_wake_all(s, &c->readers);

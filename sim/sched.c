@@ -45,6 +45,7 @@ struct SimThread {
     pthread_cond_t go;          /* host: signalled when handed the baton */
     ThreadState state;
     int core;                   /* index while running, else -1 */
+    int last_core;              /* where it ran last, -1 before it ran */
     uint64_t base_ns;           /* clock = base_ns + (cpu - cpu_base)/1000 */
     uint64_t cpu_base_ps;
     const uint64_t *cpu_ps;     /* the owner's CPU counter */
@@ -117,11 +118,12 @@ void sim_config_print(const SimConfig *c, FILE *out) {
 void sim_config_format(const SimConfig *c, char *buf, size_t size) {
     snprintf(buf, size,
             "cores=%d seed=%llu timeslice_ns=%llu wake_min_ns=%llu "
-            "wake_mean_ns=%llu ctx_switch_ns=%llu timer_slack_ns=%llu "
+            "wake_mean_ns=%llu wake_fast_ns=%llu idle_shallow_ns=%llu ctx_switch_ns=%llu timer_slack_ns=%llu "
             "syscall_ns=%llu lock_ns=%llu spawn_ns=%llu msg_ns=%llu lookahead_ns=%llu",
             c->cores, (unsigned long long)c->seed,
             (unsigned long long)c->timeslice_ns, (unsigned long long)c->wake_min_ns,
-            (unsigned long long)c->wake_mean_ns, (unsigned long long)c->ctx_switch_ns,
+            (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_fast_ns,
+            (unsigned long long)c->idle_shallow_ns, (unsigned long long)c->ctx_switch_ns,
             (unsigned long long)c->timer_slack_ns, (unsigned long long)c->syscall_ns,
             (unsigned long long)c->lock_ns, (unsigned long long)c->spawn_ns,
             (unsigned long long)c->msg_ns, (unsigned long long)c->lookahead_ns);
@@ -160,6 +162,29 @@ static uint64_t wake_latency(Sim *s) {
     return c->wake_min_ns + (uint64_t)sim_rng_exponential(&s->rng, (double)extra);
 }
 
+/* The latency of waking t at at_ns.  Like Linux's select_task_rq, t goes
+ * back to its last core if that is idle, else to the most recently idled
+ * core; a core idle for less than idle_shallow_ns is still in a shallow
+ * idle state and wakes in wake_fast_ns, a longer-idle (or busy) one pays
+ * the full, random latency. */
+static uint64_t wake_latency_for(Sim *s, SimThread *t, uint64_t at_ns) {
+    const SimConfig *c = &s->cfg;
+    uint64_t full = wake_latency(s);   /* drawn always: one stream per run */
+    if (!c->idle_shallow_ns) return full;
+    int best = -1;
+    if (t->last_core >= 0 && !s->cores[t->last_core].thread) {
+        best = t->last_core;
+    } else {
+        for (int i = 0; i < c->cores; i++)
+            if (!s->cores[i].thread && (best < 0 || s->cores[i].free_at_ns > s->cores[best].free_at_ns))
+                best = i;
+    }
+    if (best < 0) return full;
+    uint64_t idle_since = s->cores[best].free_at_ns;
+    if (at_ns >= idle_since && at_ns - idle_since < c->idle_shallow_ns) return c->wake_fast_ns;
+    return full;
+}
+
 /* ---- threads, cores and the run queue --------------------------------- */
 
 static SimThread *thread_new(Sim *s, const char *name) {
@@ -169,6 +194,7 @@ static SimThread *thread_new(Sim *s, const char *name) {
     snprintf(t->name, sizeof t->name, "%s", name ? name : "thread");
     if (pthread_cond_init(&t->go, NULL) != 0) fatal("pthread_cond_init");
     t->core = -1;
+    t->last_core = -1;
     t->cpu_ps = &t->own_cpu_ps;
     t->horizon_ps = &t->own_horizon_ps;
     t->all_next = s->all;
@@ -186,6 +212,7 @@ static void put_on_core(Sim *s, SimThread *t, int core, uint64_t at_ns) {
     c->thread = t;
     c->last = t;
     t->core = core;
+    t->last_core = core;
     t->state = T_RUNNING;
     t_set_time(t, at_ns);
     t->slice_end_ns = at_ns + s->cfg.timeslice_ns;
@@ -253,7 +280,7 @@ static void wake(Sim *s, SimThread *t, uint64_t at_ns, int reason) {
     t->wake_reason = reason;
     t->state = T_WAKING;
     s->counters.wakeups++;
-    sim_event_push(&s->events, at_ns + wake_latency(s), EV_ARRIVE, t);
+    sim_event_push(&s->events, at_ns + wake_latency_for(s, t, at_ns), EV_ARRIVE, t);
 }
 
 static void process_event(Sim *s, const SimEvent *e) {

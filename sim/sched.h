@@ -44,6 +44,10 @@ typedef struct SimConfig {
     uint64_t timeslice_ns;    /* time slice when threads queue for a core */
     uint64_t wake_min_ns;     /* wake-up latency: min + exp(mean - min) */
     uint64_t wake_mean_ns;
+    uint64_t wake_fast_ns;    /* ... but only this when the core the thread
+                                 wakes on went idle less than */
+    uint64_t idle_shallow_ns; /* this long ago (a shallow idle state); 0:
+                                 every wake-up pays the full latency */
     uint64_t ctx_switch_ns;   /* a core switching from one thread to another */
     uint64_t timer_slack_ns;  /* lateness of every timed wait and sleep */
     uint64_t syscall_ns;      /* waking a sleeper / entering a blocking wait */

@@ -354,6 +354,70 @@ START_TEST(test_channel_delivers_then_ends) {
 }
 END_TEST
 
+static void *first_reader(void *arg) {
+    ChanTest *t = arg;
+    t->n = sim_channel_read(t->s, t->ch, t->got, sizeof t->got - 1);
+    t->at = sim_now(t->s);
+    sim_channel_unref(t->ch);
+    return NULL;
+}
+
+/* Bytes become readable when the send has cost its time, not before: a
+ * reader on another core cannot see them early. */
+START_TEST(test_channel_data_arrives_after_the_send) {
+    SimConfig cfg;
+    exact_config(&cfg, 2);
+    cfg.msg_ns = 10000;
+    Sim *s = sim_new(&cfg);
+    ChanTest t;
+    memset(&t, 0, sizeof t);
+    t.s = s;
+    t.ch = sim_channel_new();
+    sim_thread_start(s, first_reader, &t, "reader", NULL, NULL);
+    sim_sleep(s, 1000000);
+    sim_channel_write(s, t.ch, "x", 1);
+    ck_assert_uint_eq(sim_now(s), 1010000);
+    sim_channel_close(s, t.ch);
+    sim_channel_unref(t.ch);
+    while (t.at == 0) sim_sleep(s, 1000);
+    ck_assert_uint_eq(t.n, 1);
+    ck_assert_uint_ge(t.at, 1010000);
+    sim_free(s);
+}
+END_TEST
+
+/* The optional shallow-idle model: a core idle only briefly wakes fast. */
+static void *sleeper(void *arg) {
+    World *w = arg;
+    sim_sleep(w->s, w->burn_ns); /* the core it ran on goes idle now */
+    w->finish_ns[w->next++] = sim_now(w->s);
+    return NULL;
+}
+
+static uint64_t wake_after_idle(uint64_t idle_ns) {
+    SimConfig cfg;
+    exact_config(&cfg, 2);
+    cfg.wake_min_ns = cfg.wake_mean_ns = 50000;
+    cfg.wake_fast_ns = 2000;
+    cfg.idle_shallow_ns = 100000;
+    Sim *s = sim_new(&cfg);
+    World w;
+    world_init(&w, s);
+    w.burn_ns = idle_ns;
+    sim_thread_start(s, sleeper, &w, "sleeper", NULL, NULL);
+    while (w.next == 0) sim_sleep(s, 1000000);
+    /* The thread started at 50 us (full latency on a never-used core). */
+    uint64_t late = w.finish_ns[0] - 50000 - idle_ns;
+    sim_free(s);
+    return late;
+}
+
+START_TEST(test_shallow_idle_wakes_fast) {
+    ck_assert_uint_eq(wake_after_idle(20000), 2000);     /* core idle 20 us */
+    ck_assert_uint_eq(wake_after_idle(500000), 50000);   /* idle 500 us: deep */
+}
+END_TEST
+
 Suite *sim_suite(void) {
     Suite *s = suite_create("sim");
     TCase *tc = tcase_create("sim_event_heap");
@@ -374,6 +438,8 @@ Suite *sim_suite(void) {
     tcase_add_exit_test(tc, test_deadlock_is_reported_and_exits, 1);
     tcase_add_test(tc, test_channel_delivers_then_ends);
     tcase_add_test(tc, test_progress_reports_virtual_time);
+    tcase_add_test(tc, test_channel_data_arrives_after_the_send);
+    tcase_add_test(tc, test_shallow_idle_wakes_fast);
     suite_add_tcase(s, tc);
     return s;
 }

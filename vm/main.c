@@ -65,6 +65,7 @@ static void usage(FILE *out, const char *prog) {
             "      --cost-file F.json  opcode costs and OS figures (gilt calibrate)\n"
             "      --timeslice DUR     OS time slice of threads sharing a core\n"
             "      --wake-latency MIN[,MEAN]  wake-up latency: MIN + exponential\n"
+            "      --wake-fast LAT,IDLE  a core idle for less than IDLE wakes in LAT\n"
             "      --ctx-switch DUR    context-switch cost\n"
             "      --timer-slack DUR   lateness of timed waits and sleeps\n"
             "      --syscall-cost DUR  cost of waking a thread / entering a wait\n"
@@ -147,7 +148,7 @@ typedef struct {
     bool progress;
     /* Overrides of the cost model's OS figures (set_* marks given ones). */
     SimConfig os;
-    bool set_timeslice, set_wake, set_ctx, set_slack, set_syscall, set_lookahead;
+    bool set_timeslice, set_wake, set_ctx, set_slack, set_syscall, set_lookahead, set_fast;
     bool any;   /* some simulator option was given */
 } SimArgs;
 
@@ -181,6 +182,7 @@ enum {
     OPT_SYSCALL_COST,
     OPT_LOOKAHEAD,
     OPT_PROGRESS,
+    OPT_WAKE_FAST,
 };
 
 static const struct option run_options[] = {
@@ -204,6 +206,7 @@ static const struct option run_options[] = {
     {"syscall-cost", required_argument, NULL, OPT_SYSCALL_COST},
     {"lookahead", required_argument, NULL, OPT_LOOKAHEAD},
     {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"wake-fast", required_argument, NULL, OPT_WAKE_FAST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -291,6 +294,20 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         }
         case OPT_COST_FILE: sa.cost_file = optarg; sa.any = true; break;
         case OPT_PROGRESS: sa.progress = true; sa.any = true; break;
+        case OPT_WAKE_FAST: {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *comma = strchr(buf, ',');
+            if (comma) *comma = '\0';
+            if (!comma || !parse_duration(buf, &sa.os.wake_fast_ns) ||
+                !parse_duration(comma + 1, &sa.os.idle_shallow_ns))
+                return bad_option(prog,
+                                  "--wake-fast wants LATENCY,IDLE durations (e.g. 2us,50us: "
+                                  "a core idle for less than IDLE wakes in LATENCY), not '%s'",
+                                  optarg);
+            sa.set_fast = sa.any = true;
+            break;
+        }
         case OPT_WAKE_LATENCY: {
             char buf[128];
             snprintf(buf, sizeof buf, "%s", optarg);
@@ -383,6 +400,10 @@ options_done:;
             cfg.wake_mean_ns = sa.os.wake_mean_ns;
         }
         if (sa.set_ctx) cfg.ctx_switch_ns = sa.os.ctx_switch_ns;
+        if (sa.set_fast) {
+            cfg.wake_fast_ns = sa.os.wake_fast_ns;
+            cfg.idle_shallow_ns = sa.os.idle_shallow_ns;
+        }
         if (sa.set_slack) cfg.timer_slack_ns = sa.os.timer_slack_ns;
         if (sa.set_syscall) cfg.syscall_ns = sa.os.syscall_ns;
         if (sa.set_lookahead) cfg.lookahead_ns = sa.os.lookahead_ns;
