@@ -1,4 +1,4 @@
-# bench/sim/countdown.py - Beazley's countdown split over K threads (K = 0:
+# experiments/countdown.py - Beazley's countdown split over K threads (K = 0:
 # sequential), for gilt in real mode and in --sim.  Prints the run time.
 #
 #   countdown.py N K
