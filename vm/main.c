@@ -152,6 +152,28 @@ typedef struct {
     bool any;   /* some simulator option was given */
 } SimArgs;
 
+/* The simulator's model: the cost file's (or the built-in) OS figures,
+ * then whatever the options override. */
+static SimConfig sim_model(const CostModel *costs, const SimArgs *sa, uint64_t seed) {
+    SimConfig cfg = costs->os;
+    cfg.cores = sa->cores;
+    cfg.seed = seed;
+    if (sa->set_timeslice) cfg.timeslice_ns = sa->os.timeslice_ns;
+    if (sa->set_wake) {
+        cfg.wake_min_ns = sa->os.wake_min_ns;
+        cfg.wake_mean_ns = sa->os.wake_mean_ns;
+    }
+    if (sa->set_fast) {
+        cfg.wake_fast_ns = sa->os.wake_fast_ns;
+        cfg.idle_shallow_ns = sa->os.idle_shallow_ns;
+    }
+    if (sa->set_ctx) cfg.ctx_switch_ns = sa->os.ctx_switch_ns;
+    if (sa->set_slack) cfg.timer_slack_ns = sa->os.timer_slack_ns;
+    if (sa->set_syscall) cfg.syscall_ns = sa->os.syscall_ns;
+    if (sa->set_lookahead) cfg.lookahead_ns = sa->os.lookahead_ns;
+    return cfg;
+}
+
 /* The main thread's eval breaker, for the SIGINT handler: the one piece of
  * process-wide state, because a signal handler cannot be given a pointer. */
 static _Atomic uint32_t *sigint_breaker;
@@ -390,26 +412,11 @@ options_done:;
     Sim *sim = NULL;
     SimVirtualClock vclock;
     if (opts.sim) {
-        /* The model: cost file (or default) figures, then the options. */
-        SimConfig cfg = costs.os;
-        cfg.cores = sa.cores;
-        cfg.seed = opts.seed;
-        if (sa.set_timeslice) cfg.timeslice_ns = sa.os.timeslice_ns;
-        if (sa.set_wake) {
-            cfg.wake_min_ns = sa.os.wake_min_ns;
-            cfg.wake_mean_ns = sa.os.wake_mean_ns;
-        }
-        if (sa.set_ctx) cfg.ctx_switch_ns = sa.os.ctx_switch_ns;
-        if (sa.set_fast) {
-            cfg.wake_fast_ns = sa.os.wake_fast_ns;
-            cfg.idle_shallow_ns = sa.os.idle_shallow_ns;
-        }
-        if (sa.set_slack) cfg.timer_slack_ns = sa.os.timer_slack_ns;
-        if (sa.set_syscall) cfg.syscall_ns = sa.os.syscall_ns;
-        if (sa.set_lookahead) cfg.lookahead_ns = sa.os.lookahead_ns;
+        SimConfig cfg = sim_model(&costs, &sa, opts.seed);
         sim = sim_new(&cfg);
         if (!sim) {
             fprintf(stderr, "%s: cannot start the simulator\n", prog);
+            vm_realloc(NULL, source, 0, 0);
             return 1;
         }
         gil_platform_use_sim(sim);
