@@ -82,5 +82,10 @@ expect 2 "cannot open cost file" -- "$GILT" run --sim --cost-file "$tmp/nope.jso
 # A deadlock in virtual time is reported, not a hang.
 printf 'import socket\na, b = socket.socketpair()\nb.recv(10)\n' >"$tmp/dead.py"
 expect 1 "deadlock" -- timeout 10 "$GILT" run --sim "$tmp/dead.py"
+# ... also when the main thread joins a thread that waits on a socket
+# nobody writes to (the main thread's Ctrl-C slices must not keep a dead
+# simulation busy).
+printf 'import socket, threading\na, b = socket.socketpair()\nt = threading.Thread(target=a.recv, args=(10,))\nt.start()\nt.join()\n' >"$tmp/dead2.py"
+expect 1 "waits for data on a socket" -- timeout 10 "$GILT" run --sim "$tmp/dead2.py"
 
 exit $fail

@@ -178,8 +178,20 @@ static SimConfig sim_model(const CostModel *costs, const SimArgs *sa, uint64_t s
  * process-wide state, because a signal handler cannot be given a pointer. */
 static _Atomic uint32_t *sigint_breaker;
 
+/* In --sim the main thread may sit in an untimed virtual wait while other
+ * threads run on, so it might never see the first Ctrl-C: a second one
+ * ends the run. */
+static volatile sig_atomic_t sigint_count;
+static bool sigint_sim;
+
 static void on_sigint(int sig) {
     (void)sig;
+    if (sigint_sim && ++sigint_count >= 2) {
+        static const char msg[] = "\ngilt: interrupted (second Ctrl-C in a virtual run)\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
     if (sigint_breaker) atomic_fetch_or(sigint_breaker, VM_BREAK_SIGNAL);
 }
 
@@ -455,6 +467,7 @@ options_done:;
         }
     } else {
         sigint_breaker = &th->eval_breaker;
+        sigint_sim = sim != NULL;
         signal(SIGINT, on_sigint);
         if (hist_path || trace_path) vm_record_enable(vm, hist_path, trace_path);
         vm_gil_acquire(th);

@@ -188,7 +188,12 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
         snprintf(th->waiting_buf, sizeof th->waiting_buf, "%s", rep->chars);
     else
         vm_clear_exception(th);
-    bool main_thread = th == th->vm->main_thread;
+    /* The main thread waits in slices so that Ctrl-C stays prompt - in
+     * real time only: in virtual time the slices would be timer events
+     * that keep a deadlocked simulation "busy" forever instead of letting
+     * the simulator see that nothing can run (Ctrl-C twice ends a virtual
+     * run, see vm/main.c). */
+    bool main_thread = th == th->vm->main_thread && !th->vm->sim;
     uint64_t deadline = timeout >= 0 ? sim_clock_now_ns() + (uint64_t)(timeout * 1e9) : 0;
     int result = 0;
     vm_blocking_begin(th);
