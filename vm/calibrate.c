@@ -339,7 +339,10 @@ static uint64_t run_probe(const Probe *p, double scale, const uint32_t *costs,
     vm_options_default(&o);
     o.gil_name = "cpython";
     VmShared *vm = vm_shared_new(&o);
-    if (costs) memcpy(vm->op_cost_ps, costs, sizeof(uint32_t) * OP__COUNT);
+    if (costs) {
+        memcpy(vm->op_cost_ps, costs, sizeof(uint32_t) * OP__COUNT);
+        vm->charge_costs = true;
+    }
     VmThread *th = vm_thread_new(vm);
     vm_gil_acquire(th);
     uint64_t t0 = now_ns();

@@ -443,6 +443,7 @@ options_done:;
         vm->cost_source = costs.source;
         for (int op = 0; op < OP__COUNT; op++) vm->op_cost_ps[op] = costs.op_ps[op];
         vm->heap.alloc_ps = costs.alloc_ps;
+        vm->charge_costs = true;
         vm->heap.sim = sim;
         sim_thread_bind(sim, sim_current(sim), &th->vtime_ps, &th->sim_horizon_ps);
         sim_set_deadlock_hook(sim, vm_thread_report_deadlock_hook, vm);

@@ -166,6 +166,8 @@ struct VmShared {
      * picoseconds; in real mode sim is NULL and every cost is zero. */
     struct Sim *sim;
     uint32_t op_cost_ps[256];
+    bool charge_costs;        /* run the costed interpreter loop (--sim and
+                                 gilt calibrate); the plain one otherwise */
     const char *cost_source;  /* where the costs came from (run record) */
     FILE *out;                /* stdout of the program */
     FILE *err;                /* where tracebacks go */
