@@ -86,7 +86,8 @@ static void assert_load_fails(const char *text, const char *want) {
 START_TEST(test_bad_files) {
     assert_load_fails("{\"format\": \"gilt-costs-9\"}", "unsupported format");
     assert_load_fails("{\"opcodes_ps\": {\"LOAD_FASTER\": 1}}", "unknown opcode \"LOAD_FASTER\"");
-    assert_load_fails("{\"opcodes_ps\": {\"LOAD_FAST\": -1}}", "non-negative");
+    assert_load_fails("{\"opcodes_ps\": {\"LOAD_FAST\": -1}}", "from 0 to 10000000");
+    assert_load_fails("{\"opcodes_ps\": {\"LOAD_FAST\": 20000000}}", "from 0 to 10000000");
     assert_load_fails("{\"os\": {\"wake_latency\": 1}}", "unknown OS figure");
     assert_load_fails("{\"os\": 3}", "must be an object");
     assert_load_fails("{\"speed\": 1}", "unknown key \"speed\"");
@@ -104,8 +105,9 @@ START_TEST(test_interpreter_charges_costs) {
     TestVm t = test_vm_new();
     VmThread *th = t.th;
     VmShared *vm = t.vm;
-    for (int op = 0; op < OP__COUNT; op++) vm->op_cost_ps[op] = 1000;
-    vm->charge_costs = true;
+    uint32_t table[OP__COUNT];
+    for (int op = 0; op < OP__COUNT; op++) table[op] = 1000;
+    vm_set_op_costs(vm, table, OP__COUNT);
     uint64_t before_bc = th->bytecodes, before_ps = th->vtime_ps;
     vm_run_source(th, "x = 0\nfor i in range(100):\n    x = x + i\n", "<test>");
     uint64_t executed = th->bytecodes - before_bc;

@@ -339,11 +339,11 @@ static uint64_t run_probe(const Probe *p, double scale, const uint32_t *costs,
     vm_options_default(&o);
     o.gil_name = "cpython";
     VmShared *vm = vm_shared_new(&o);
-    if (costs) {
-        memcpy(vm->op_cost_ps, costs, sizeof(uint32_t) * OP__COUNT);
-        vm->charge_costs = true;
-    }
+    if (costs) vm_set_op_costs(vm, costs, OP__COUNT);
     VmThread *th = vm_thread_new(vm);
+    /* Counting runs: sync the counters at every safe point (there is no
+     * simulator to do it), so the packed count never overflows. */
+    if (costs) th->sim_horizon_ps = 0;
     vm_gil_acquire(th);
     uint64_t t0 = now_ns();
     vm_run_source(th, src, p->name);

@@ -11,6 +11,7 @@
  * silently).
  */
 #include "vm/costs.h"
+#include "vm/vm.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -119,8 +120,8 @@ static int load_ops(CostModel *m, json_object *obj, const char *path, char *err,
             if (strcmp(vm_opcode_name((Opcode)op), key) == 0) break;
         if (op == OP__COUNT) return fail(err, size, "%s: unknown opcode \"%s\"", path, key);
         uint64_t v;
-        if (!as_count(val, &v) || v > UINT32_MAX)
-            return fail(err, size, "%s: opcodes_ps.%s must be a non-negative integer", path, key);
+        if (!as_count(val, &v) || v > VM_OP_COST_MAX_PS)
+            return fail(err, size, "%s: opcodes_ps.%s must be an integer from 0 to 10000000", path, key);
         m->op_ps[op] = (uint32_t)v;
     }
     return 0;

@@ -23,18 +23,29 @@ static bool RUN_FN(VmThread *th, Value *result) {
     uint64_t executed = 0;
     /* Their virtual cost in picoseconds (zero in real mode), folded into
      * th->vtime_ps the same way. */
-    uint64_t vcost = 0;
 #if RUN_COSTED
-    const uint32_t *const op_cost = vm->op_cost_ps;
-#define ADD_COST(word) (vcost += op_cost[VM_INSTR_OP(word)])
-#define PAST_HORIZON() __builtin_expect(th->vtime_ps + vcost >= th->sim_horizon_ps, 0)
+    /* In the costed loop `executed` packs both: the instruction count in
+     * the bits from VM_COST_SHIFT up, the virtual picoseconds below, and
+     * one add of vm->op_cost_packed[op] counts an instruction and its
+     * cost together, so the costed loop keeps the plain loop's register
+     * use.  The simulator checks in at least every max_segment_ns (10 ms),
+     * far below the 2^40 ps (1.1 s) the low field holds. */
+    const uint64_t *const op_packed = vm->op_cost_packed;
+#define COUNT_INSTR(word) (executed += op_packed[VM_INSTR_OP(word)])
+#define COUNT_MORE(n) (executed += (uint64_t)(n) << VM_COST_SHIFT)
+#define EXECUTED_COUNT() (executed >> VM_COST_SHIFT)
+#define EXECUTED_PS() (executed & VM_COST_MASK)
+#define PAST_HORIZON() __builtin_expect(th->vtime_ps + EXECUTED_PS() >= th->sim_horizon_ps, 0)
 #else
-#define ADD_COST(word) ((void)0)
+#define COUNT_INSTR(word) (executed++)
+#define COUNT_MORE(n) (executed += (n))
+#define EXECUTED_COUNT() executed
+#define EXECUTED_PS() 0
 #define PAST_HORIZON() false
 #endif
 #define SYNC()                                                                \
-    (frame->ip = ip, th->stack_top = sp, th->bytecodes += executed,          \
-     executed = 0, th->vtime_ps += vcost, vcost = 0)
+    (frame->ip = ip, th->stack_top = sp, th->bytecodes += EXECUTED_COUNT(),  \
+     th->vtime_ps += EXECUTED_PS(), executed = 0)
 #define LOAD_FRAME()                                                          \
     do {                                                                      \
         frame = &th->frames[th->frame_count - 1];                             \
@@ -73,8 +84,7 @@ static bool RUN_FN(VmThread *th, Value *result) {
     do {                                                                      \
         word = *ip++;                                                         \
         arg = VM_INSTR_ARG(word);                                             \
-        executed++;                                                           \
-        ADD_COST(word);                                                       \
+        COUNT_INSTR(word);                                                    \
         if (__builtin_expect(tracing, 0)) {                                   \
             SYNC();                                                           \
             trace_instruction(th, frame, ip - 1);                             \
@@ -97,8 +107,7 @@ static bool RUN_FN(VmThread *th, Value *result) {
 next_instruction:
     word = *ip++;
     arg = VM_INSTR_ARG(word);
-    executed++;
-    ADD_COST(word);
+    COUNT_INSTR(word);
     if (tracing) {
         SYNC();
         trace_instruction(th, frame, ip - 1);
@@ -746,8 +755,8 @@ next_instruction:
         if (done->gen) done->gen->state = GEN_CLOSED;
         if (done->c_boundary) {
             th->stack_top = done->ret_slot;
-            th->bytecodes += executed;
-            th->vtime_ps += vcost;
+            th->bytecodes += EXECUTED_COUNT();
+            th->vtime_ps += EXECUTED_PS();
             *result = v;
             return true;
         }
@@ -777,8 +786,8 @@ next_instruction:
         g->state = GEN_SUSPENDED;
         th->frame_count--;
         th->stack_top = frame->ret_slot;
-        th->bytecodes += executed;
-            th->vtime_ps += vcost;
+        th->bytecodes += EXECUTED_COUNT();
+            th->vtime_ps += EXECUTED_PS();
         *result = v;
         return true;
     }
@@ -1034,7 +1043,7 @@ next_instruction:
     default: c_ = xv_ != k_; break;                                           \
     }                                                                         \
     if (VM_INSTR_OP(ip[2]) == OP_POP_JUMP_IF_FALSE) c_ = !c_;                 \
-    executed += 3;                                                            \
+    COUNT_MORE(3);                                                            \
     ip = c_ ? code->code + VM_INSTR_ARG(ip[2]) : ip + 3
     TARGET(FAST_IMM_ARITH_STORE) {
         Value x = slots[arg];
@@ -1043,7 +1052,7 @@ next_instruction:
             if (ok) {
                 slots[VM_INSTR_ARG(ip[2])] = VM_INT(r_);
                 ip += 3;
-                executed += 3;
+                COUNT_MORE(3);
                 DISPATCH();
             }
         }
@@ -1056,7 +1065,7 @@ next_instruction:
             if (ok) {
                 PUSH(VM_INT(r_));
                 ip += 2;
-                executed += 2;
+                COUNT_MORE(2);
                 DISPATCH();
             }
         }
@@ -1080,7 +1089,7 @@ next_instruction:
                 if (ok) {
                     m->values.values[dst] = VM_INT(r_);
                     ip += 3;
-                    executed += 3;
+                    COUNT_MORE(3);
                     DISPATCH();
                 }
             }
@@ -1192,8 +1201,8 @@ unwind_keep_trace:
         if (done->gen) done->gen->state = GEN_CLOSED;
         if (done->c_boundary) {
             th->stack_top = done->ret_slot;
-            th->bytecodes += executed;
-            th->vtime_ps += vcost;
+            th->bytecodes += EXECUTED_COUNT();
+            th->vtime_ps += EXECUTED_PS();
             return false;
         }
         sp = done->ret_slot;
@@ -1212,6 +1221,9 @@ unwind_keep_trace:
 #undef FINISH_CALL
 #undef TARGET
 #undef DISPATCH
-#undef ADD_COST
+#undef COUNT_INSTR
+#undef COUNT_MORE
+#undef EXECUTED_COUNT
+#undef EXECUTED_PS
 #undef PAST_HORIZON
 }

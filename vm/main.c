@@ -441,9 +441,8 @@ options_done:;
     if (sim) {
         vm->sim = sim;
         vm->cost_source = costs.source;
-        for (int op = 0; op < OP__COUNT; op++) vm->op_cost_ps[op] = costs.op_ps[op];
+        vm_set_op_costs(vm, costs.op_ps, OP__COUNT);
         vm->heap.alloc_ps = costs.alloc_ps;
-        vm->charge_costs = true;
         vm->heap.sim = sim;
         sim_thread_bind(sim, sim_current(sim), &th->vtime_ps, &th->sim_horizon_ps);
         sim_set_deadlock_hook(sim, vm_thread_report_deadlock_hook, vm);

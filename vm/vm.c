@@ -250,6 +250,16 @@ VmShared *vm_shared_new(const VmOptions *options) {
     return vm;
 }
 
+void vm_set_op_costs(VmShared *vm, const uint32_t *ps, int count) {
+    for (int op = 0; op < 256; op++) {
+        uint32_t c = op < count ? ps[op] : 0;
+        if (c > VM_OP_COST_MAX_PS) c = VM_OP_COST_MAX_PS;
+        vm->op_cost_ps[op] = c;
+        vm->op_cost_packed[op] = (UINT64_C(1) << VM_COST_SHIFT) | c;
+    }
+    vm->charge_costs = true;
+}
+
 void vm_shared_destroy(VmShared *vm) {
     /* Threads that have left the thread list may still be inside their
      * last GIL release: wait until their C code is done with the VM. */

@@ -166,6 +166,9 @@ struct VmShared {
      * picoseconds; in real mode sim is NULL and every cost is zero. */
     struct Sim *sim;
     uint32_t op_cost_ps[256];
+    /* (1 << VM_COST_SHIFT) | op_cost_ps[op]: what the costed loop adds per
+     * instruction (vm/interp_loop.h); set with vm_set_op_costs. */
+    uint64_t op_cost_packed[256];
     bool charge_costs;        /* run the costed interpreter loop (--sim and
                                  gilt calibrate); the plain one otherwise */
     const char *cost_source;  /* where the costs came from (run record) */
@@ -315,6 +318,17 @@ bool vm_heap_check(VmThread *th, size_t bytes);
  * VM object.  With no GIL policy loaded these are no-ops. */
 void vm_blocking_begin(VmThread *th);
 void vm_blocking_end(VmThread *th);
+
+/* The costed loop packs an instruction count and picoseconds in one word:
+ * 2^36 ps (68 ms) below, counts above.  Costs are capped so that the
+ * simulator's checkpoints (at most 10 ms apart) keep the low part small. */
+#define VM_COST_SHIFT 36
+#define VM_COST_MASK ((UINT64_C(1) << VM_COST_SHIFT) - 1)
+#define VM_OP_COST_MAX_PS 10000000u  /* 10 us per instruction */
+
+/* Install a per-opcode cost table (picoseconds, capped at
+ * VM_OP_COST_MAX_PS) and switch the VM to the costed loop. */
+void vm_set_op_costs(VmShared *vm, const uint32_t *ps, int count);
 
 /* Report every thread's wait (who waits for which lock, where) and exit
  * with status 1: the simulator calls it when no simulated thread can run
