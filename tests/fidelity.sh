@@ -72,8 +72,9 @@ for cores in 1 2 8; do
             "r >= 0.97 && r <= 1.10" -v r="$r"
     done
 done
-split=$(get cd22 split_s)
-forced=$(total cd22 forced_switches)
+sim cdlong --cores 2 "$F/countdown.py" 20000000 2
+split=$(get cdlong split_s)
+forced=$(total cdlong forced_switches)
 check "forced switches ~ run time / interval ($forced in ${split}s at 5 ms)" \
     "f >= 0.7 * s / 0.005 && f <= 1.3 * s / 0.005" -v f="$forced" -v s="$split"
 

@@ -62,13 +62,13 @@ void vm_costs_default(CostModel *m) {
     /* Fitted by `gilt calibrate` on the 2-core Debian 12 x86-64 VM gilt is
      * developed on (see bench/sim/README.md); a cost file replaces them. */
     static const uint32_t class_ps[COST__COUNT] = {
-        [COST_SIMPLE] = 3900, [COST_ARITH] = 4600, [COST_JUMP] = 4100,
-        [COST_CALL] = 2100, [COST_ACCESS] = 5700, [COST_BUILD] = 100,
-        [COST_FUSED] = 2900,
+        [COST_SIMPLE] = 1340, [COST_ARITH] = 2570, [COST_JUMP] = 740,
+        [COST_CALL] = 2520, [COST_ACCESS] = 8440, [COST_BUILD] = 100,
+        [COST_FUSED] = 1960,
     };
     vm_costs_set_classes(m, class_ps);
     /* Building containers is mostly allocating, which this carries. */
-    m->alloc_ps = 82000;
+    m->alloc_ps = 86600;
     sim_config_default(&m->os);
     snprintf(m->source, sizeof m->source, "built-in default");
 }
