@@ -95,12 +95,12 @@ check "legacy on 1 core: threads no slower than sequential ($r)" "r <= 1.05" -v 
 
 # ---- the convoy effect ---------------------------------------------------
 for si in 0.005 0.01; do
-    sim "cv$si" --switch-interval "$si" "$F/convoy.py" 1 0.3
+    sim "cv$si" --switch-interval "$si" "$top_srcdir/experiments/convoy.py" 1 0.3
     p=$(get "cv$si" p50_ms)
     check "convoy at ${si}s: a round trip waits twice (p50 ${p} ms)" \
         "p / 1000 >= 1.6 * si && p / 1000 <= 2.6 * si" -v p="$p" -v si="$si"
 done
-sim cvslow --switch-interval 0.01 --wake-latency 50us,80us "$F/convoy.py" 1 0.3
+sim cvslow --switch-interval 0.01 --wake-latency 50us,80us "$top_srcdir/experiments/convoy.py" 1 0.3
 p=$(get cvslow p50_ms)
 check "convoy with slow wake-ups: the sender wins, one wait per round trip (p50 $p ms)" \
     "p / 1000 >= 0.8 * 0.01 && p / 1000 <= 1.4 * 0.01" -v p="$p"
@@ -111,17 +111,17 @@ check "one wait per request: ~ 1 / interval requests per second ($rs at 10 ms)" 
 check "two waits per request: ~ 1 / (2 x interval) requests per second ($rf at 10 ms)" \
     "rf >= 0.65 * 50 && rf <= 1.35 * 50" -v rf="$rf"
 for k in 2 4; do
-    sim "cvk$k" --switch-interval 0.005 "$F/convoy.py" "$k" 0.3
+    sim "cvk$k" --switch-interval 0.005 "$top_srcdir/experiments/convoy.py" "$k" 0.3
 done
 r1=$(get cv0.005 rps) r2=$(get cvk2 rps) r4=$(get cvk4 rps)
 check "more CPU threads, fewer requests ($r1 > $r2 > $r4 per second)" \
     "r1 > r2 && r2 > r4" -v r1="$r1" -v r2="$r2" -v r4="$r4"
-sim ping0 "$F/convoy.py" 0 0.3 0.002
-sim pingc --gil cpython "$F/convoy.py" 1 0.3 0.002
+sim ping0 "$top_srcdir/experiments/convoy.py" 0 0.3 0.002
+sim pingc --gil cpython "$top_srcdir/experiments/convoy.py" 1 0.3 0.002
 base=$(get ping0 p50_ms)
 work=$(get pingc cpu_work_per_s)
 for policy in iopri bfs; do
-    sim "ping$policy" --gil "$policy" "$F/convoy.py" 1 0.3 0.002
+    sim "ping$policy" --gil "$policy" "$top_srcdir/experiments/convoy.py" 1 0.3 0.002
     p=$(get "ping$policy" p50_ms)
     w=$(get "ping$policy" cpu_work_per_s)
     check "$policy: round trip near the no-CPU case ($p ms vs $base ms, cpython 5 ms+)" \
@@ -141,7 +141,7 @@ done
 # ---- replay ------------------------------------------------------------------
 run_rec() { # run_rec NAME SEED
     timeout 60 "$GILT" run --sim --cores 2 --seed "$2" --stats "$tmp/$1.csv" --hist "$tmp/$1.hist" \
-        --trace "$tmp/$1.json" "$F/convoy.py" 2 0.05 >"$tmp/$1.out"
+        --trace "$tmp/$1.json" "$top_srcdir/experiments/convoy.py" 2 0.05 >"$tmp/$1.out"
 }
 run_rec r1 7 && run_rec r2 7 && run_rec r3 8
 if cmp -s "$tmp/r1.out" "$tmp/r2.out" && cmp -s "$tmp/r1.csv" "$tmp/r2.csv" &&

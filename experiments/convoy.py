@@ -1,22 +1,31 @@
-# tests/fidelity/convoy.py - the convoy effect of bpo-7946, r4victor style.
+# experiments/convoy.py - the convoy effect of bpo-7946, r4victor style, for
+# gilt (real and --sim) and for CPython: an echo server thread (recv, then
+# send: two GIL releases on the request path) answers a client next to K
+# CPU-bound threads.  Prints the number of requests, requests per second,
+# the p50 and p99 round trip in ms, and the CPU threads' loop iterations per
+# second.
 #
-# An echo server thread (recv, then send: two GIL releases on the request
-# path) answers a closed-loop client next to K CPU-bound threads.  Prints
-# requests per second, the median round trip, and how much work the CPU
-# threads did per second.
-#
-#   gilt run --sim [options] convoy.py K SECONDS [GAP]
+#   convoy.py K SECONDS [GAP [INTERVAL]]
 #
 # GAP (seconds, default 0) is the client's pause between requests: 0 is a
-# closed loop; a few milliseconds is ccbench's style of pinging.
+# closed loop; a few milliseconds is ccbench's style of pinging.  INTERVAL
+# sets sys.setswitchinterval (default: leave it).
 import socket
 import sys
 import threading
 import time
 
+try:
+    import gilt  # noqa: F401  (gilt's sockets carry str)
+    PING, QUIT = "ping", "quit"
+except ImportError:
+    PING, QUIT = "ping".encode(), "quit".encode()
+
 k = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.2
 gap = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+if len(sys.argv) > 4:
+    sys.setswitchinterval(float(sys.argv[4]))
 
 a, b = socket.socketpair()
 stop = [False]
@@ -26,7 +35,7 @@ work = [0] * k
 def echo():
     while True:
         data = b.recv(64)
-        if not data or data == "quit":
+        if not data or data == QUIT:
             break
         b.send(data)
 
@@ -48,19 +57,21 @@ trips = []
 t0 = time.monotonic()
 while time.monotonic() - t0 < seconds:
     s = time.monotonic()
-    a.send("ping")
+    a.send(PING)
     a.recv(64)
     trips.append(time.monotonic() - s)
     if gap:
         time.sleep(gap)
 elapsed = time.monotonic() - t0
 stop[0] = True
-a.send("quit")
+a.send(QUIT)
 server.join()
 for t in cpus:
     t.join()
 trips.sort()
-print("requests", len(trips))
-print("rps", round(len(trips) / elapsed, 1))
-print("p50_ms", round(trips[len(trips) // 2] * 1000, 3))
+n = len(trips)
+print("requests", n)
+print("rps", round(n / elapsed, 1))
+print("p50_ms", round(trips[n // 2] * 1000, 3))
+print("p99_ms", round(trips[min(n - 1, (n * 99) // 100)] * 1000, 3))
 print("cpu_work_per_s", int(sum(work) / (elapsed + 0.01)))
