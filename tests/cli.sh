@@ -75,6 +75,11 @@ expect 2 "unknown opcode \"LOAD_FASTER\"" -- "$GILT" run --sim --cost-file "$tmp
 printf '{"format": ' >"$tmp/bad2.json"
 expect 2 "not valid JSON" -- "$GILT" run --sim --cost-file "$tmp/bad2.json" "$tmp/sim.py"
 expect 2 "cannot open cost file" -- "$GILT" run --sim --cost-file "$tmp/nope.json" "$tmp/sim.py"
+# gilt calibrate: bad options and an unwritable output fail at once.
+expect 2 "calibrate --help" -- "$GILT" calibrate --bogus
+expect 2 "unexpected argument 'extra'" -- "$GILT" calibrate extra
+expect 1 "cannot write '/nonexistent/dir/c.json'" -- "$GILT" calibrate -o /nonexistent/dir/c.json
+expect 0 "Usage: gilt calibrate" -- "$GILT" calibrate --help
 # A virtual trace says what produced it.
 "$GILT" run --sim --seed 5 --trace "$tmp/t.json" "$tmp/sim16.py" >/dev/null &&
     grep -q '"mode": "sim", "seed": 5, "cores": 4, "os_model": "cores=4 seed=5 ' "$tmp/t.json" ||

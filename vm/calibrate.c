@@ -508,6 +508,16 @@ int vm_calibrate_main(const char *prog, int argc, char **argv) {
         usage(stderr, prog);
         return 2;
     }
+    /* Fail before measuring, not after, when the output cannot be written. */
+    char probe_path[4096];
+    snprintf(probe_path, sizeof probe_path, "%s.tmp", path);
+    FILE *probe = fopen(probe_path, "w");
+    if (!probe) {
+        fprintf(stderr, "%s: calibrate: cannot write '%s': %s\n", prog, path, strerror(errno));
+        return 1;
+    }
+    fclose(probe);
+    remove(probe_path);
     CostModel m;
     vm_costs_default(&m);
     printf("gilt calibrate: measuring this machine%s...\n", quick ? " (quick)" : "");
