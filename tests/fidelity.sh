@@ -9,11 +9,12 @@
 #   - `legacy` on 2+ cores: futile wake-ups many times the real switches,
 #     threads slower than sequential; on 1 core they are not (Beazley 2010);
 #   - convoy (bpo-7946): next to a CPU-bound thread each GIL wait on the
-#     request path costs about one interval - two per round trip when the
-#     CPU thread wins the race for the lock during a send (fast wake-ups),
-#     one when the sender wins (slow wake-ups) - and more CPU threads make
-#     it worse; `iopri` and `bfs` bring the round trip near the no-CPU case
-#     while the CPU thread keeps most of its throughput;
+#     request path costs about one interval - one wait per round trip when
+#     the sender always wins the race for the lock during a send (slow
+#     wake-ups), three when the CPU thread always does (fast wake-ups), two
+#     with this machine's figures - and more CPU threads make it worse;
+#     `iopri` and `bfs` bring the round trip near the no-CPU case while the
+#     CPU thread keeps most of its throughput;
 #   - a gilt.native(0.5) call stalls the other threads for 0.5 s whatever
 #     the interval;
 #   - runs replay byte for byte with one seed and differ only in timing
@@ -94,26 +95,36 @@ r=$(get leg1 ratio)
 check "legacy on 1 core: threads no slower than sequential ($r)" "r <= 1.05" -v r="$r"
 
 # ---- the convoy effect ---------------------------------------------------
+# How many GIL waits a round trip takes is decided by races of a few
+# microseconds: does the thread that releases the lock around a send get it
+# back before the CPU-bound thread, woken by that release, arrives?  So the
+# checks pin the OS model's wake-up latency: slow wake-ups (the sender
+# always wins) give one wait per round trip, fast ones (the CPU thread wins
+# during every send: r4victor's case, and the client's own send too) give
+# three, and this machine's figures (the default) give two.  Whatever the
+# count, each wait costs about one interval.
+convoy() { # convoy NAME INTERVAL WAKE-LATENCY
+    sim "$1" --switch-interval "$2" --wake-latency "$3" "$top_srcdir/experiments/convoy.py" 1 0.3
+}
 for si in 0.005 0.01; do
-    sim "cv$si" --switch-interval "$si" "$top_srcdir/experiments/convoy.py" 1 0.3
-    p=$(get "cv$si" p50_ms)
-    check "convoy at ${si}s: a round trip waits twice (p50 ${p} ms)" \
-        "p / 1000 >= 1.6 * si && p / 1000 <= 2.6 * si" -v p="$p" -v si="$si"
+    convoy "one$si" "$si" 150us,200us
+    convoy "three$si" "$si" 1us,3us
+    sim "two$si" --switch-interval "$si" "$top_srcdir/experiments/convoy.py" 1 0.3
+    for w in one two three; do
+        case $w in one) lo=0.9 hi=1.4 rlo=0.5 rhi=1.1 ;; two) lo=1.6 hi=2.6 rlo=0.35 rhi=0.65 ;;
+        three) lo=2.6 hi=3.4 rlo=0.25 rhi=0.45 ;; esac
+        p=$(get "$w$si" p50_ms)
+        r=$(get "$w$si" rps)
+        check "convoy at $si s, $w wait(s) per round trip: p50 $p ms" \
+            "p / 1000 >= $lo * si && p / 1000 <= $hi * si" -v p="$p" -v si="$si"
+        check "convoy at $si s, $w wait(s): $r requests per second ~ 1 / ($w x interval)" \
+            "r * si >= $rlo && r * si <= $rhi" -v r="$r" -v si="$si"
+    done
 done
-sim cvslow --switch-interval 0.01 --wake-latency 50us,80us "$top_srcdir/experiments/convoy.py" 1 0.3
-p=$(get cvslow p50_ms)
-check "convoy with slow wake-ups: the sender wins, one wait per round trip (p50 $p ms)" \
-    "p / 1000 >= 0.8 * 0.01 && p / 1000 <= 1.4 * 0.01" -v p="$p"
-rs=$(get cvslow rps)
-rf=$(get cv0.01 rps)
-check "one wait per request: ~ 1 / interval requests per second ($rs at 10 ms)" \
-    "rs >= 0.65 * 100 && rs <= 1.35 * 100" -v rs="$rs"
-check "two waits per request: ~ 1 / (2 x interval) requests per second ($rf at 10 ms)" \
-    "rf >= 0.65 * 50 && rf <= 1.35 * 50" -v rf="$rf"
 for k in 2 4; do
     sim "cvk$k" --switch-interval 0.005 "$top_srcdir/experiments/convoy.py" "$k" 0.3
 done
-r1=$(get cv0.005 rps) r2=$(get cvk2 rps) r4=$(get cvk4 rps)
+r1=$(get two0.005 rps) r2=$(get cvk2 rps) r4=$(get cvk4 rps)
 check "more CPU threads, fewer requests ($r1 > $r2 > $r4 per second)" \
     "r1 > r2 && r2 > r4" -v r1="$r1" -v r2="$r2" -v r4="$r4"
 sim ping0 "$top_srcdir/experiments/convoy.py" 0 0.3 0.002
