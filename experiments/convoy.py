@@ -2,8 +2,9 @@
 # gilt (real and --sim) and for CPython: an echo server thread (recv, then
 # send: two GIL releases on the request path) answers a client next to K
 # CPU-bound threads.  Prints the number of requests, requests per second,
-# the p50 and p99 round trip in ms, and the CPU threads' loop iterations per
-# second.
+# the p50 and p99 round trip in ms, the CPU threads' loop iterations per
+# second, and how many round trips took about 0, 1, 2, 3 and 4+ switch
+# intervals (waits_N: how many GIL waits they contained).
 #
 #   convoy.py K SECONDS [GAP [INTERVAL]]
 #
@@ -75,3 +76,9 @@ print("rps", round(n / elapsed, 1))
 print("p50_ms", round(trips[n // 2] * 1000, 3))
 print("p99_ms", round(trips[min(n - 1, (n * 99) // 100)] * 1000, 3))
 print("cpu_work_per_s", int(sum(work) / (elapsed + 0.01)))
+interval = sys.getswitchinterval()
+waits = [0] * 5
+for t in trips:
+    waits[min(4, int(t / interval + 0.5))] += 1
+for i in range(5):
+    print("waits_" + str(i), waits[i])
