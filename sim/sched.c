@@ -118,11 +118,13 @@ void sim_config_print(const SimConfig *c, FILE *out) {
 void sim_config_format(const SimConfig *c, char *buf, size_t size) {
     snprintf(buf, size,
             "cores=%d seed=%llu timeslice_ns=%llu wake_min_ns=%llu "
-            "wake_mean_ns=%llu wake_fast_ns=%llu idle_shallow_ns=%llu ctx_switch_ns=%llu timer_slack_ns=%llu "
+            "wake_mean_ns=%llu wake_tail_ppm=%llu wake_tail_ns=%llu wake_fast_ns=%llu "
+            "idle_shallow_ns=%llu ctx_switch_ns=%llu timer_slack_ns=%llu "
             "syscall_ns=%llu lock_ns=%llu spawn_ns=%llu msg_ns=%llu lookahead_ns=%llu",
             c->cores, (unsigned long long)c->seed,
             (unsigned long long)c->timeslice_ns, (unsigned long long)c->wake_min_ns,
-            (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_fast_ns,
+            (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_tail_ppm,
+            (unsigned long long)c->wake_tail_ns, (unsigned long long)c->wake_fast_ns,
             (unsigned long long)c->idle_shallow_ns, (unsigned long long)c->ctx_switch_ns,
             (unsigned long long)c->timer_slack_ns, (unsigned long long)c->syscall_ns,
             (unsigned long long)c->lock_ns, (unsigned long long)c->spawn_ns,
@@ -158,8 +160,13 @@ static void note_time(Sim *s, uint64_t ns) {
 static uint64_t wake_latency(Sim *s) {
     const SimConfig *c = &s->cfg;
     uint64_t extra = c->wake_mean_ns > c->wake_min_ns ? c->wake_mean_ns - c->wake_min_ns : 0;
-    if (!extra) return c->wake_min_ns;
-    return c->wake_min_ns + (uint64_t)sim_rng_exponential(&s->rng, (double)extra);
+    uint64_t lat = c->wake_min_ns;
+    if (extra) lat += (uint64_t)sim_rng_exponential(&s->rng, (double)extra);
+    /* The slow tail draws only when configured, so a model without one
+     * keeps its random stream (and its runs) unchanged. */
+    if (c->wake_tail_ppm && sim_rng_below(&s->rng, 1000000) < c->wake_tail_ppm)
+        lat += (uint64_t)sim_rng_exponential(&s->rng, (double)c->wake_tail_ns);
+    return lat;
 }
 
 /* The latency of waking t at at_ns.  Like Linux's select_task_rq, t goes

@@ -44,6 +44,9 @@ typedef struct SimConfig {
     uint64_t timeslice_ns;    /* time slice when threads queue for a core */
     uint64_t wake_min_ns;     /* wake-up latency: min + exp(mean - min) */
     uint64_t wake_mean_ns;
+    uint64_t wake_tail_ppm;   /* plus, this many times in a million, a */
+    uint64_t wake_tail_ns;    /* slow wake-up: exponential with this mean
+                                 (a virtual CPU the host has descheduled) */
     uint64_t wake_fast_ns;    /* ... but only this when the core the thread
                                  wakes on went idle less than */
     uint64_t idle_shallow_ns; /* this long ago (a shallow idle state); 0:

@@ -296,6 +296,35 @@ START_TEST(test_deadlock_is_reported_and_exits) {
 }
 END_TEST
 
+/* The slow tail of wake-ups: off, every wake-up pays exactly the minimum;
+ * always on, every one pays more, and the same seed pays the same. */
+static uint64_t timed_wake_ns(uint64_t tail_ppm, uint64_t seed) {
+    SimConfig cfg;
+    exact_config(&cfg, 1);
+    cfg.seed = seed;
+    cfg.wake_min_ns = cfg.wake_mean_ns = 1000;
+    cfg.wake_tail_ppm = tail_ppm;
+    cfg.wake_tail_ns = 100000;
+    Sim *s = sim_new(&cfg);
+    uint64_t total = 0;
+    for (int i = 0; i < 20; i++) {
+        uint64_t t0 = sim_now(s);
+        sim_sleep(s, 1000000);
+        total += sim_now(s) - t0 - 1000000;
+    }
+    sim_free(s);
+    return total;
+}
+
+START_TEST(test_wake_tail) {
+    ck_assert_uint_eq(timed_wake_ns(0, 1), 20 * 1000);
+    uint64_t slow = timed_wake_ns(1000000, 1);
+    ck_assert_uint_gt(slow, 20 * 1000 + 20 * 10000);   /* mean excess 100 us */
+    ck_assert_uint_eq(slow, timed_wake_ns(1000000, 1));
+    ck_assert_uint_ne(slow, timed_wake_ns(1000000, 2));
+}
+END_TEST
+
 START_TEST(test_progress_reports_virtual_time) {
     SimConfig cfg;
     exact_config(&cfg, 1);
@@ -440,6 +469,7 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_progress_reports_virtual_time);
     tcase_add_test(tc, test_channel_data_arrives_after_the_send);
     tcase_add_test(tc, test_shallow_idle_wakes_fast);
+    tcase_add_test(tc, test_wake_tail);
     suite_add_tcase(s, tc);
     return s;
 }

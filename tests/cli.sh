@@ -70,6 +70,8 @@ done
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
 expect 2 "wants a duration with a unit" -- "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
 expect 2 "--cores wants an integer" -- "$GILT" run --sim --cores 0 "$tmp/sim.py"
+expect 2 "--wake-tail wants SHARE%,MEAN" -- "$GILT" run --sim --wake-tail 2,500us "$tmp/sim.py"
+expect 2 "--wake-fast wants LATENCY,IDLE" -- "$GILT" run --sim --wake-fast 2us "$tmp/sim.py"
 printf '{"format": "gilt-costs-1", "opcodes_ps": {"LOAD_FASTER": 3}}' >"$tmp/bad.json"
 expect 2 "unknown opcode \"LOAD_FASTER\"" -- "$GILT" run --sim --cost-file "$tmp/bad.json" "$tmp/sim.py"
 printf '{"format": ' >"$tmp/bad2.json"

@@ -76,7 +76,7 @@ void vm_costs_default(CostModel *m) {
 /* ---- the cost file ---------------------------------------------------- */
 
 #define OS_FIELDS(X)                                                          \
-    X(timeslice_ns) X(wake_min_ns) X(wake_mean_ns) X(wake_fast_ns) X(idle_shallow_ns) X(ctx_switch_ns)           \
+    X(timeslice_ns) X(wake_min_ns) X(wake_mean_ns) X(wake_tail_ppm) X(wake_tail_ns) X(wake_fast_ns) X(idle_shallow_ns) X(ctx_switch_ns)           \
     X(timer_slack_ns) X(syscall_ns) X(lock_ns) X(spawn_ns) X(msg_ns) X(lookahead_ns)
 
 static int fail(char *err, size_t size, const char *fmt, const char *a, const char *b) {

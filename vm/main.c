@@ -65,6 +65,7 @@ static void usage(FILE *out, const char *prog) {
             "      --cost-file F.json  opcode costs and OS figures (gilt calibrate)\n"
             "      --timeslice DUR     OS time slice of threads sharing a core\n"
             "      --wake-latency MIN[,MEAN]  wake-up latency: MIN + exponential\n"
+            "      --wake-tail SHARE%%,MEAN  that share of wake-ups slower by exp(MEAN)\n"
             "      --wake-fast LAT,IDLE  a core idle for less than IDLE wakes in LAT\n"
             "      --ctx-switch DUR    context-switch cost\n"
             "      --timer-slack DUR   lateness of timed waits and sleeps\n"
@@ -148,7 +149,8 @@ typedef struct {
     bool progress;
     /* Overrides of the cost model's OS figures (set_* marks given ones). */
     SimConfig os;
-    bool set_timeslice, set_wake, set_ctx, set_slack, set_syscall, set_lookahead, set_fast;
+    bool set_timeslice, set_wake, set_ctx, set_slack, set_syscall, set_lookahead, set_fast,
+        set_tail;
     bool any;   /* some simulator option was given */
 } SimArgs;
 
@@ -162,6 +164,10 @@ static SimConfig sim_model(const CostModel *costs, const SimArgs *sa, uint64_t s
     if (sa->set_wake) {
         cfg.wake_min_ns = sa->os.wake_min_ns;
         cfg.wake_mean_ns = sa->os.wake_mean_ns;
+    }
+    if (sa->set_tail) {
+        cfg.wake_tail_ppm = sa->os.wake_tail_ppm;
+        cfg.wake_tail_ns = sa->os.wake_tail_ns;
     }
     if (sa->set_fast) {
         cfg.wake_fast_ns = sa->os.wake_fast_ns;
@@ -217,6 +223,7 @@ enum {
     OPT_LOOKAHEAD,
     OPT_PROGRESS,
     OPT_WAKE_FAST,
+    OPT_WAKE_TAIL,
 };
 
 static const struct option run_options[] = {
@@ -241,6 +248,7 @@ static const struct option run_options[] = {
     {"lookahead", required_argument, NULL, OPT_LOOKAHEAD},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"wake-fast", required_argument, NULL, OPT_WAKE_FAST},
+    {"wake-tail", required_argument, NULL, OPT_WAKE_TAIL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -328,6 +336,22 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         }
         case OPT_COST_FILE: sa.cost_file = optarg; sa.any = true; break;
         case OPT_PROGRESS: sa.progress = true; sa.any = true; break;
+        case OPT_WAKE_TAIL: {
+            char buf[128], *end;
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *comma = strchr(buf, ',');
+            if (comma) *comma = '\0';
+            double pct = strtod(buf, &end);
+            if (!comma || end == buf || strcmp(end, "%") != 0 || !(pct >= 0 && pct <= 100) ||
+                !parse_duration(comma + 1, &sa.os.wake_tail_ns))
+                return bad_option(prog,
+                                  "--wake-tail wants SHARE%%,MEAN (e.g. 10%%,200us: one wake-up "
+                                  "in ten is slower by an exponential of mean 200 us), not '%s'",
+                                  optarg);
+            sa.os.wake_tail_ppm = (uint64_t)(pct * 10000 + 0.5);
+            sa.set_tail = sa.any = true;
+            break;
+        }
         case OPT_WAKE_FAST: {
             char buf[128];
             snprintf(buf, sizeof buf, "%s", optarg);
