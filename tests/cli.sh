@@ -82,6 +82,15 @@ expect 2 "calibrate --help" -- "$GILT" calibrate --bogus
 expect 2 "unexpected argument 'extra'" -- "$GILT" calibrate extra
 expect 1 "cannot write '/nonexistent/dir/c.json'" -- "$GILT" calibrate -o /nonexistent/dir/c.json
 expect 0 "Usage: gilt calibrate" -- "$GILT" calibrate --help
+# ... and a quick calibration writes a cost file that --cost-file loads
+# (only its shape is checked: the figures are this machine's).
+expect 0 "wrote $tmp/cal.json" -- "$GILT" calibrate --quick -o "$tmp/cal.json"
+grep -q '^fit (wall time' "$tmp/out" && grep -q '^OS figures (ns): wake_min [1-9]' "$tmp/out" ||
+    { echo "FAIL: calibrate did not print its fit and OS figures"; fail=1; }
+"$GILT" run --sim --cost-file "$tmp/cal.json" --stats "$tmp/cal.csv" "$tmp/sim.py" >/dev/null &&
+    grep -q "costs=$tmp/cal.json (gilt calibrate --quick on " "$tmp/cal.csv" &&
+    [ "$(grep -c '"[A-Z][A-Z_]*": *[0-9]' "$tmp/cal.json")" -ge 100 ] ||
+    { echo "FAIL: a calibrated cost file does not load or lacks opcodes"; fail=1; }
 # A virtual trace says what produced it.
 "$GILT" run --sim --seed 5 --trace "$tmp/t.json" "$tmp/sim16.py" >/dev/null &&
     grep -q '"mode": "sim", "seed": 5, "cores": 4, "os_model": "cores=4 seed=5 ' "$tmp/t.json" ||
