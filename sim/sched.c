@@ -498,10 +498,6 @@ void sim_thread_bind(Sim *s, SimThread *t, const uint64_t *cpu_ps, uint64_t *hor
     pthread_mutex_unlock(&s->host_lock);
 }
 
-void sim_thread_set_name(SimThread *t, const char *name) {
-    snprintf(t->name, sizeof t->name, "%s", name);
-}
-
 static void *trampoline(void *arg) {
     SimThread *t = arg;
     Sim *s = t->sim;

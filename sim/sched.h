@@ -24,9 +24,11 @@
  * - The OS model: N cores; runnable threads beyond N wait in a FIFO run
  *   queue and share the cores in time slices; a woken thread becomes
  *   runnable after a wake-up latency drawn from min + exponential(mean -
- *   min) with the seeded PRNG; a core switching threads pays a context
- *   switch; timed waits fire late by the timer slack; waking a sleeper or
- *   entering a blocking wait costs a system call.
+ *   min) with the seeded PRNG (optionally: shorter when its core went idle
+ *   only just before, and a slow tail for a share of wake-ups); a core
+ *   switching threads pays a context switch; timed waits fire late by the
+ *   timer slack; waking a sleeper or entering a blocking wait costs a
+ *   system call.
  * - Events live in one heap ordered by (time, seq) (sim/event.h), and the
  *   PRNG (sim/rng.h) lives here: the same seed and inputs replay exactly.
  */
@@ -119,7 +121,6 @@ uint64_t sim_max_time(Sim *s);
  * sim_checkpoint.  Without a binding a thread consumes CPU only through
  * sim_cpu / sim_burn. */
 void sim_thread_bind(Sim *s, SimThread *t, const uint64_t *cpu_ps, uint64_t *horizon_ps);
-void sim_thread_set_name(SimThread *t, const char *name);
 
 /* Start fn(arg) on a new simulated thread (runnable after a wake-up
  * latency).  cpu_ps/horizon_ps may be NULL (see sim_thread_bind).  Returns
