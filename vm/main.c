@@ -142,6 +142,16 @@ static bool parse_duration(const char *s, uint64_t *out) {
     return true;
 }
 
+/* Split an option's "A,B" into buf (A) and the returned B, or NULL when
+ * there is no comma. */
+static const char *split_pair(const char *arg, char *buf, size_t size) {
+    snprintf(buf, size, "%s", arg);
+    char *comma = strchr(buf, ',');
+    if (!comma) return NULL;
+    *comma = '\0';
+    return comma + 1;
+}
+
 /* What the command line says about the simulator's model. */
 typedef struct {
     const char *cost_file;
@@ -338,12 +348,10 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         case OPT_PROGRESS: sa.progress = true; sa.any = true; break;
         case OPT_WAKE_TAIL: {
             char buf[128], *end;
-            snprintf(buf, sizeof buf, "%s", optarg);
-            char *comma = strchr(buf, ',');
-            if (comma) *comma = '\0';
+            const char *mean = split_pair(optarg, buf, sizeof buf);
             double pct = strtod(buf, &end);
-            if (!comma || end == buf || strcmp(end, "%") != 0 || !(pct >= 0 && pct <= 100) ||
-                !parse_duration(comma + 1, &sa.os.wake_tail_ns))
+            if (!mean || end == buf || strcmp(end, "%") != 0 || !(pct >= 0 && pct <= 100) ||
+                !parse_duration(mean, &sa.os.wake_tail_ns))
                 return bad_option(prog,
                                   "--wake-tail wants SHARE%%,MEAN (e.g. 10%%,200us: one wake-up "
                                   "in ten is slower by an exponential of mean 200 us), not '%s'",
@@ -354,11 +362,9 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         }
         case OPT_WAKE_FAST: {
             char buf[128];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            char *comma = strchr(buf, ',');
-            if (comma) *comma = '\0';
-            if (!comma || !parse_duration(buf, &sa.os.wake_fast_ns) ||
-                !parse_duration(comma + 1, &sa.os.idle_shallow_ns))
+            const char *idle = split_pair(optarg, buf, sizeof buf);
+            if (!idle || !parse_duration(buf, &sa.os.wake_fast_ns) ||
+                !parse_duration(idle, &sa.os.idle_shallow_ns))
                 return bad_option(prog,
                                   "--wake-fast wants LATENCY,IDLE durations (e.g. 2us,50us: "
                                   "a core idle for less than IDLE wakes in LATENCY), not '%s'",
@@ -368,16 +374,14 @@ static int cmd_run(const char *prog, int argc, char **argv, bool dis_only) {
         }
         case OPT_WAKE_LATENCY: {
             char buf[128];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            char *comma = strchr(buf, ',');
-            if (comma) *comma = '\0';
+            const char *mean = split_pair(optarg, buf, sizeof buf);
             if (!parse_duration(buf, &sa.os.wake_min_ns) ||
-                (comma && !parse_duration(comma + 1, &sa.os.wake_mean_ns)) ||
-                (comma && sa.os.wake_mean_ns < sa.os.wake_min_ns))
+                (mean && !parse_duration(mean, &sa.os.wake_mean_ns)) ||
+                (mean && sa.os.wake_mean_ns < sa.os.wake_min_ns))
                 return bad_option(prog,
                                   "--wake-latency wants MIN or MIN,MEAN durations with "
                                   "MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
-            if (!comma) sa.os.wake_mean_ns = sa.os.wake_min_ns;
+            if (!mean) sa.os.wake_mean_ns = sa.os.wake_min_ns;
             sa.set_wake = sa.any = true;
             break;
         }
