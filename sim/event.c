@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm/memory.h"
+#include "vm/runtime/memory.h"
 
 void sim_event_heap_init(SimEventHeap *h) { memset(h, 0, sizeof *h); }
 

@@ -1,14 +1,14 @@
 /*
- * tests/check_builtins.c - the builtins (vm/builtins.c) and the built-in
+ * tests/check_builtins.c - the builtins (vm/lib/builtins.c) and the built-in
  * modules (vm/mod_*.c), including the Mersenne Twister matching CPython.
  */
 #include <check.h>
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/builtins.h"
-#include "vm/list.h"
-#include "vm/str.h"
+#include "vm/lib/builtins.h"
+#include "vm/object/list.h"
+#include "vm/object/str.h"
 
 START_TEST(test_parse_args) {
     TestVm t = test_vm_new();

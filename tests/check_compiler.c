@@ -1,6 +1,6 @@
 /*
- * tests/check_compiler.c - scope analysis (vm/symtable.c) and code
- * generation (vm/compiler.c): the exact instruction sequences of the
+ * tests/check_compiler.c - scope analysis (vm/compile/symtable.c) and code
+ * generation (vm/compile/compiler.c): the exact instruction sequences of the
  * bytecode conventions in vm/README.md, code object metadata (names,
  * slots, flags, globals), exception tables, and compile errors with their
  * positions.  A few programs are also run end to end to tie the emitted
@@ -12,9 +12,9 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/compiler.h"
-#include "vm/dis.h"
-#include "vm/opcodes.h"
+#include "vm/compile/compiler.h"
+#include "vm/bytecode/dis.h"
+#include "vm/bytecode/opcodes.h"
 
 static char ops_buf[8192];
 

@@ -1,5 +1,5 @@
 /*
- * tests/check_costs.c - the --sim cost model (vm/costs.c): opcode classes,
+ * tests/check_costs.c - the --sim cost model (vm/platform/costs.c): opcode classes,
  * the default table, and cost files (round trip, and clear errors for bad
  * ones), plus what the interpreter does with the table: the virtual CPU
  * counter grows by exactly the listed cost of each executed instruction.
@@ -11,8 +11,8 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/costs.h"
-#include "vm/gil.h"
+#include "vm/platform/costs.h"
+#include "vm/gil/gil.h"
 
 static Opcode op_named(const char *name) {
     for (int op = 0; op < OP__COUNT; op++)

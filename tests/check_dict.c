@@ -1,5 +1,5 @@
 /*
- * tests/check_dict.c - the compact ordered dict (vm/dict.c): insertion
+ * tests/check_dict.c - the compact ordered dict (vm/object/dict.c): insertion
  * order through deletes and resizes, equal keys of different types, and
  * the string-keyed fast paths.
  */
@@ -7,8 +7,8 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/dict.h"
-#include "vm/str.h"
+#include "vm/object/dict.h"
+#include "vm/object/str.h"
 
 static TestVm t;
 static void setup(void) { t = test_vm_new(); }

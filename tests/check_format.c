@@ -1,12 +1,12 @@
 /*
- * tests/check_format.c - text formatting (vm/format.c): shortest float
+ * tests/check_format.c - text formatting (vm/object/format.c): shortest float
  * repr, the format-spec mini-language, % and str.format.
  */
 #include <check.h>
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/format.h"
+#include "vm/object/format.h"
 
 static const char *frepr(double d) {
     static char buf[64];

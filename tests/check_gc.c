@@ -1,5 +1,5 @@
 /*
- * tests/check_gc.c - the collector (vm/gc.c): garbage is freed so a long
+ * tests/check_gc.c - the collector (vm/runtime/gc.c): garbage is freed so a long
  * loop runs in bounded memory, everything reachable survives, and the
  * --max-heap limit turns runaway growth into MemoryError.
  */
@@ -10,7 +10,7 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/gc.h"
+#include "vm/runtime/gc.h"
 
 /* Run source in a VM kept alive afterwards so the heap can be inspected. */
 static VmResult run_keep(VmShared *vm, const char *source, char **out) {

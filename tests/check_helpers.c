@@ -3,7 +3,7 @@
  */
 #include "tests/check_helpers.h"
 
-#include "vm/gil.h"
+#include "vm/gil/gil.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef GILT_TESTS_CHECK_HELPERS_H
 #define GILT_TESTS_CHECK_HELPERS_H
 
-#include "vm/vm.h"
+#include "vm/runtime/vm.h"
 
 typedef struct {
     char *out;          /* everything the program printed */

@@ -1,12 +1,12 @@
 /*
- * tests/check_hist.c - log-linear histograms (vm/hist.c): exact small
+ * tests/check_hist.c - log-linear histograms (vm/record/hist.c): exact small
  * values, bounded relative error, percentiles and merging.
  */
 #include <check.h>
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/hist.h"
+#include "vm/record/hist.h"
 
 START_TEST(test_small_values_exact) {
     VmHist h;

@@ -1,6 +1,6 @@
 /*
- * tests/check_interp.c - the interpreter loop (vm/interp.c), calls
- * (vm/call.c), classes (vm/class.c) and exceptions (vm/exc.c), driven by
+ * tests/check_interp.c - the interpreter loop (vm/runtime/interp.c), calls
+ * (vm/runtime/call.c), classes (vm/object/class.c) and exceptions (vm/runtime/exc.c), driven by
  * small programs whose output is checked exactly.  The golden programs in
  * tests/programs cover the language more widely; these pin down the
  * mechanisms: argument binding, closures, unwinding, generators, safe

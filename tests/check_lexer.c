@@ -1,5 +1,5 @@
 /*
- * tests/check_lexer.c - the tokenizer (vm/lexer.c): token sequences for
+ * tests/check_lexer.c - the tokenizer (vm/compile/lexer.c): token sequences for
  * indentation, brackets, continuation lines, numbers, strings and
  * operators, and the exact position and wording of lexical errors.
  */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tests/check_suites.h"
-#include "vm/lexer.h"
+#include "vm/compile/lexer.h"
 
 /* Tokens as "TYPE" or "TYPE:text", space separated. */
 static char dump_buf[4096];

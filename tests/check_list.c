@@ -1,12 +1,12 @@
 /*
- * tests/check_list.c - tuples, lists and ranges (vm/list.c): growth,
+ * tests/check_list.c - tuples, lists and ranges (vm/object/list.c): growth,
  * insertion and removal, the stable sort, slicing semantics.
  */
 #include <check.h>
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/list.h"
+#include "vm/object/list.h"
 
 static TestVm t;
 static void setup(void) { t = test_vm_new(); }

@@ -1,5 +1,5 @@
 /*
- * tests/check_memory.c - the allocation funnel (vm/memory.c): byte counting,
+ * tests/check_memory.c - the allocation funnel (vm/runtime/memory.c): byte counting,
  * the collection request through the eval breaker, and a clear fatal
  * message instead of a crash when the host runs out of memory.
  */
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "tests/check_suites.h"
-#include "vm/memory.h"
-#include "vm/vm.h"
+#include "vm/runtime/memory.h"
+#include "vm/runtime/vm.h"
 
 START_TEST(test_realloc_counts_bytes) {
     VmHeap heap;

@@ -1,5 +1,5 @@
 /*
- * tests/check_ops.c - the object protocol (vm/ops.c): numeric semantics,
+ * tests/check_ops.c - the object protocol (vm/object/ops.c): numeric semantics,
  * comparisons across types, hashing, truth, attribute lookup and the
  * error messages CPython gives.
  */
@@ -8,8 +8,8 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/ops.h"
-#include "vm/str.h"
+#include "vm/object/ops.h"
+#include "vm/object/str.h"
 
 static TestVm t;
 static void setup(void) { t = test_vm_new(); }

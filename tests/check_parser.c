@@ -1,5 +1,5 @@
 /*
- * tests/check_parser.c - the parser (vm/parser.c) and AST (vm/ast.c): tree
+ * tests/check_parser.c - the parser (vm/compile/parser.c) and AST (vm/compile/ast.c): tree
  * shapes compared as S-expressions from the AST printer, string literal
  * decoding, f-strings, and the position and wording of syntax errors for
  * constructs outside the subset.
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "tests/check_suites.h"
-#include "vm/ast.h"
-#include "vm/parser.h"
+#include "vm/compile/ast.h"
+#include "vm/compile/parser.h"
 
 static char result_buf[8192];
 

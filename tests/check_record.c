@@ -1,5 +1,5 @@
 /*
- * tests/check_record.c - what a run records (vm/record.c, vm/stats.c):
+ * tests/check_record.c - what a run records (vm/record/record.c, vm/record/stats.c):
  * the --trace file is valid trace-event JSON that Perfetto accepts (parsed
  * with json-c and checked field by field), --hist and --stats have their
  * columns, and every file appears whole.
@@ -13,9 +13,9 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/gil.h"
-#include "vm/record.h"
-#include "vm/stats.h"
+#include "vm/gil/gil.h"
+#include "vm/record/record.h"
+#include "vm/record/stats.h"
 
 static const char *program =
     "import threading, gilt\n"

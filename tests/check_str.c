@@ -1,5 +1,5 @@
 /*
- * tests/check_str.c - string objects (vm/str.c): UTF-8 bookkeeping,
+ * tests/check_str.c - string objects (vm/object/str.c): UTF-8 bookkeeping,
  * interning, hashing, repr, slicing and the StrBuf builder.
  */
 #include <check.h>
@@ -7,7 +7,7 @@
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/str.h"
+#include "vm/object/str.h"
 
 static TestVm t;
 static void setup(void) { t = test_vm_new(); }

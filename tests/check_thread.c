@@ -1,5 +1,5 @@
 /*
- * tests/check_thread.c - threads and the lock (vm/mod_thread.c, vm/gil*.c):
+ * tests/check_thread.c - threads and the lock (vm/lib/mod_thread.c, vm/gil*.c):
  * mutual exclusion under every policy, forced switches under the new GIL,
  * lock timeouts, and deadlock detection.
  */
@@ -13,7 +13,7 @@
 #include "sim/clock.h"
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
-#include "vm/gil.h"
+#include "vm/gil/gil.h"
 
 /* ---- the lock itself, driven by raw pthreads --------------------------- */
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/cli.sh - the gilt command line (vm/main.c): usage errors exit 2 with
+# tests/cli.sh - the gilt command line (vm/cli/main.c): usage errors exit 2 with
 # a message, --help/--version, dis, --trace-exec, and the output options
 # write whole files.  Environment: GILT (the binary).
 set -u

@@ -1,0 +1,129 @@
+/*
+ * vm/gil/gil_cpython.c - the "cpython" policy: the new GIL of CPython 3.2+.
+ *
+ * Implementation notes (the protocol, after Python/ceval_gil.c)
+ * --------------------------------------------------------------
+ * - The lock is a boolean `locked` protected by `mutex`; changes are
+ *   signalled on `cond`.  The mutex is held only for a few instructions.
+ * - A thread that wants the lock waits on `cond` for at most one switch
+ *   interval.  If the wait times out and no switch happened meanwhile
+ *   (`switch_number` unchanged), it sets VM_BREAK_GIL_DROP in the holder's
+ *   eval breaker and waits again.  So the holder is asked to drop only after
+ *   a whole interval without a switch.
+ * - The holder sees the request at its next safe point (a back edge or a
+ *   call) and calls yield: it releases the lock and, with FORCE_SWITCHING,
+ *   waits on `switch_cond` until another thread has taken the lock, so it
+ *   cannot win the race to re-acquire it (the "GIL battle" of CPython 2
+ *   that the legacy policy reproduces).  Then it queues up again.
+ * - Blocking calls (sleep, I/O, lock waits) release and re-take the lock
+ *   through vm_blocking_begin/end; they never wait on switch_cond.
+ * - `last_holder` and `switch_number` let a waiter tell whether anybody ran
+ *   while it slept; `holder` is who to send the drop request to.
+ *
+ * Statistics: a waiter that wakes without timing out and finds the lock
+ * taken again had a futile wake-up; a release made because of a drop
+ * request is a forced switch.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "vm/gil/gil.h"
+#include "vm/platform/gil_platform.h"
+#include "vm/runtime/memory.h"
+
+typedef struct {
+    GilMutex mutex;                 /* protects locked, holder, switch_number */
+    GilCond cond;                   /* signalled when the lock is released */
+    GilMutex switch_mutex;          /* protects the wait on switch_cond */
+    GilCond switch_cond;            /* signalled when the lock is taken */
+    bool locked;
+    VmThread *holder;               /* current holder, or NULL */
+    _Atomic(VmThread *) last_holder;
+    uint64_t switch_number;         /* incremented at every acquisition */
+    VmShared *vm;                   /* for the interval and FORCE_SWITCHING */
+} CpythonGil;
+
+static void *cpython_init(VmShared *vm) {
+    CpythonGil *g = (CpythonGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
+    gil_mutex_init(&g->mutex);
+    gil_cond_init(&g->cond);
+    gil_mutex_init(&g->switch_mutex);
+    gil_cond_init(&g->switch_cond);
+    g->locked = false;
+    g->holder = NULL;
+    atomic_init(&g->last_holder, NULL);
+    g->switch_number = 0;
+    g->vm = vm;
+    return g;
+}
+
+static uint64_t interval_ns(CpythonGil *g) {
+    double s = g->vm->options.switch_interval;
+    uint64_t ns = (uint64_t)(s * 1e9);
+    return ns ? ns : 1;
+}
+
+static void cpython_acquire(void *gil, VmThread *th) {
+    CpythonGil *g = (CpythonGil *)gil;
+    gil_mutex_lock(&g->mutex);
+    while (g->locked) {
+        uint64_t saved = g->switch_number;
+        int timed_out = gil_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
+        if (timed_out && g->locked && g->switch_number == saved) {
+            /* A whole interval and nobody switched: ask the holder. */
+            atomic_fetch_or(&g->holder->eval_breaker, VM_BREAK_GIL_DROP);
+        } else if (!timed_out && g->locked) {
+            th->gil_stats.futile_wakeups++;
+        }
+    }
+    g->locked = true;
+    g->holder = th;
+    g->switch_number++;
+    /* A request aimed at this thread's previous hold is stale now. */
+    atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GIL_DROP);
+    gil_mutex_lock(&g->switch_mutex);
+    atomic_store(&g->last_holder, th);
+    gil_cond_broadcast(&g->switch_cond);
+    gil_mutex_unlock(&g->switch_mutex);
+    gil_mutex_unlock(&g->mutex);
+}
+
+static void cpython_release(void *gil, VmThread *th) {
+    (void)th;
+    CpythonGil *g = (CpythonGil *)gil;
+    gil_mutex_lock(&g->mutex);
+    g->locked = false;
+    g->holder = NULL;
+    gil_cond_signal(&g->cond);
+    gil_mutex_unlock(&g->mutex);
+}
+
+static bool cpython_yield(void *gil, VmThread *th) {
+    CpythonGil *g = (CpythonGil *)gil;
+    cpython_release(gil, th);
+    if (g->vm->options.force_switching) {
+        /* Wait until somebody else took the lock (the thread that asked). */
+        gil_mutex_lock(&g->switch_mutex);
+        while (atomic_load(&g->last_holder) == th)
+            gil_cond_wait(&g->switch_cond, &g->switch_mutex);
+        gil_mutex_unlock(&g->switch_mutex);
+        th->gil_stats.forced_switches++;
+    }
+    cpython_acquire(gil, th);
+    return true;
+}
+
+static void cpython_fini(VmShared *vm, void *gil) {
+    (void)vm;
+    CpythonGil *g = (CpythonGil *)gil;
+    gil_cond_fini(&g->switch_cond);
+    gil_mutex_fini(&g->switch_mutex);
+    gil_cond_fini(&g->cond);
+    gil_mutex_fini(&g->mutex);
+    vm_realloc(NULL, g, sizeof *g, 0);
+}
+
+const GilOps gil_cpython_ops = {
+    "cpython", cpython_init, cpython_acquire, cpython_release, cpython_yield,
+    cpython_fini,
+};

@@ -1,0 +1,88 @@
+/*
+ * vm/gil/gil_legacy.c - the "legacy" policy: the GIL of CPython 2.x and
+ * 3.0-3.1.
+ *
+ * Implementation notes
+ * --------------------
+ * - The lock is a plain mutex-and-condition lock with no fairness and no
+ *   hand-off: `locked` under `mutex`, waiters sleep on `cond`.
+ * - Every --check-interval "ticks" the holder releases it and immediately
+ *   tries to take it again.  A tick here is a safe point (back edge or
+ *   call), gilt's equivalent of CPython 2's per-instruction ticker.  To see
+ *   every tick the policy keeps VM_BREAK_GIL_DROP set in the holder's eval
+ *   breaker, so each safe point calls yield, which counts down.
+ * - On a multicore machine the releasing thread usually wins the race to
+ *   re-acquire, because the woken waiter needs to be scheduled first: the
+ *   waiter wakes up, finds the lock taken again, and goes back to sleep - a
+ *   futile wake-up.  That is Beazley's "GIL battle", which this policy exists
+ *   to reproduce; the counts are in the thread statistics.
+ */
+#include <stdatomic.h>
+
+#include "vm/gil/gil.h"
+#include "vm/platform/gil_platform.h"
+#include "vm/runtime/memory.h"
+
+typedef struct {
+    GilMutex mutex;   /* protects locked */
+    GilCond cond;     /* signalled on every release */
+    bool locked;
+    VmShared *vm;
+} LegacyGil;
+
+static void *legacy_init(VmShared *vm) {
+    LegacyGil *g = (LegacyGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
+    gil_mutex_init(&g->mutex);
+    gil_cond_init(&g->cond);
+    g->locked = false;
+    g->vm = vm;
+    return g;
+}
+
+static void legacy_acquire(void *gil, VmThread *th) {
+    LegacyGil *g = (LegacyGil *)gil;
+    gil_mutex_lock(&g->mutex);
+    bool waited = false;
+    while (g->locked) {
+        if (waited) th->gil_stats.futile_wakeups++;
+        gil_cond_wait(&g->cond, &g->mutex);
+        waited = true;
+    }
+    g->locked = true;
+    gil_mutex_unlock(&g->mutex);
+    th->gil_ticks = g->vm->options.check_interval;
+    atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
+}
+
+static void legacy_release(void *gil, VmThread *th) {
+    (void)th;
+    LegacyGil *g = (LegacyGil *)gil;
+    gil_mutex_lock(&g->mutex);
+    g->locked = false;
+    gil_cond_signal(&g->cond);
+    gil_mutex_unlock(&g->mutex);
+}
+
+static bool legacy_yield(void *gil, VmThread *th) {
+    if (--th->gil_ticks > 0) {
+        /* Not yet: keep being called at every safe point. */
+        atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
+        return false;
+    }
+    legacy_release(gil, th);
+    legacy_acquire(gil, th);
+    return true;
+}
+
+static void legacy_fini(VmShared *vm, void *gil) {
+    (void)vm;
+    LegacyGil *g = (LegacyGil *)gil;
+    gil_cond_fini(&g->cond);
+    gil_mutex_fini(&g->mutex);
+    vm_realloc(NULL, g, sizeof *g, 0);
+}
+
+const GilOps gil_legacy_ops = {
+    "legacy", legacy_init, legacy_acquire, legacy_release, legacy_yield,
+    legacy_fini,
+};

@@ -1,0 +1,17 @@
+/*
+ * vm/record/stats.h - the --stats file: what the GIL did to each thread.
+ */
+#ifndef GILT_VM_RECORD_STATS_H
+#define GILT_VM_RECORD_STATS_H
+
+#include <stdint.h>
+
+#include "vm/runtime/vm.h"
+
+/* Write one tidy CSV row per thread (finished and still alive), each with
+ * the run's settings repeated so files from a sweep concatenate cleanly.
+ * The file is written to PATH.tmp and renamed, so it is whole or absent.
+ * Returns 0, or -1 with errno set. */
+int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns);
+
+#endif /* GILT_VM_RECORD_STATS_H */
