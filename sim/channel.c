@@ -3,6 +3,8 @@
  */
 #include "sim/channel.h"
 
+#include "sim/alloc.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +19,7 @@ struct SimChannel {
 };
 
 SimChannel *sim_channel_new(void) {
-    SimChannel *c = calloc(1, sizeof *c);
-    if (!c) {
-        fprintf(stderr, "gilt: fatal: out of memory\n");
-        abort();
-    }
+    SimChannel *c = sim_alloc_zeroed(1, sizeof *c);
     c->refs = 2;
     return c;
 }
@@ -44,12 +42,7 @@ void sim_channel_write(Sim *s, SimChannel *c, const char *data, size_t len) {
         c->start = 0;
         size_t cap = c->cap ? c->cap : 256;
         while (cap < c->len + len) cap *= 2;
-        char *nb = realloc(c->buf, cap);
-        if (!nb) {
-            fprintf(stderr, "gilt: fatal: out of memory\n");
-            abort();
-        }
-        c->buf = nb;
+        c->buf = sim_realloc(c->buf, cap);
         c->cap = cap;
     }
     memcpy(c->buf + c->start + c->len, data, len);

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm/runtime/memory.h"
+#include "sim/alloc.h"
 
 void sim_event_heap_init(SimEventHeap *h) { memset(h, 0, sizeof *h); }
 
 void sim_event_heap_fini(SimEventHeap *h) {
-    vm_realloc(NULL, h->items, 0, 0);
+    free(h->items);
     sim_event_heap_init(h);
 }
 
@@ -28,7 +28,7 @@ static void swap(SimEvent *a, SimEvent *b) {
 uint64_t sim_event_push(SimEventHeap *h, uint64_t time_ns, int kind, void *target) {
     if (h->count == h->capacity) {
         int64_t cap = h->capacity ? h->capacity * 2 : 64;
-        h->items = (SimEvent *)vm_realloc(NULL, h->items, 0, sizeof(SimEvent) * (size_t)cap);
+        h->items = sim_realloc(h->items, sizeof(SimEvent) * (size_t)cap);
         h->capacity = cap;
     }
     int64_t i = h->count++;

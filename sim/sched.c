@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/alloc.h"
 #include "sim/clock.h"
 #include "sim/event.h"
 #include "sim/rng.h"
@@ -136,11 +137,6 @@ static void fatal(const char *what) {
     abort();
 }
 
-static void *xcalloc(size_t n, size_t size) {
-    void *p = calloc(n, size);
-    if (!p) fatal("out of memory");
-    return p;
-}
 
 /* ---- clocks ------------------------------------------------------------- */
 
@@ -195,7 +191,7 @@ static uint64_t wake_latency_for(Sim *s, SimThread *t, uint64_t at_ns) {
 /* ---- threads, cores and the run queue --------------------------------- */
 
 static SimThread *thread_new(Sim *s, const char *name) {
-    SimThread *t = xcalloc(1, sizeof *t);
+    SimThread *t = sim_alloc_zeroed(1, sizeof *t);
     t->sim = s;
     t->id = s->next_id++;
     snprintf(t->name, sizeof t->name, "%s", name ? name : "thread");
@@ -360,8 +356,7 @@ static void report_deadlock(Sim *s) {
 }
 
 static void progress(Sim *s, SimThread *r) {
-    const SimClockBackend *host = sim_clock_real_backend();
-    uint64_t wall = host->monotonic_ns(host->ctx) - s->wall_start_ns;
+    uint64_t wall = sim_clock_now_ns() - s->wall_start_ns;
     if (wall < s->progress_after_ns) return;
     if (s->progress_lines && wall - s->last_progress_ns < 2000000000ull) return;
     s->last_progress_ns = wall;
@@ -448,14 +443,14 @@ static int block_locked(Sim *s, SimThread *self, SimWaitQueue *q, uint64_t timeo
 
 Sim *sim_new(const SimConfig *cfg) {
     if (cfg->cores < 1) return NULL;
-    Sim *s = xcalloc(1, sizeof *s);
+    Sim *s = sim_alloc_zeroed(1, sizeof *s);
     s->cfg = *cfg;
     if (!s->cfg.max_segment_ns) s->cfg.max_segment_ns = 10000000;
     if (!s->cfg.lookahead_ns) s->cfg.lookahead_ns = 1;
     sim_rng_seed(&s->rng, cfg->seed);
     sim_event_heap_init(&s->events);
     if (pthread_mutex_init(&s->host_lock, NULL) != 0) fatal("pthread_mutex_init");
-    s->cores = xcalloc((size_t)cfg->cores, sizeof *s->cores);
+    s->cores = sim_alloc_zeroed((size_t)cfg->cores, sizeof *s->cores);
     SimThread *main_t = thread_new(s, "MainThread");
     put_on_core(s, main_t, 0, 0);
     s->current = main_t;
@@ -697,10 +692,9 @@ void sim_set_deadlock_hook(Sim *s, void (*hook)(void *ctx), void *ctx) {
 }
 
 void sim_set_progress(Sim *s, FILE *out, uint64_t after_ms) {
-    const SimClockBackend *host = sim_clock_real_backend();
     s->progress_out = out;
     s->progress_after_ns = after_ms * 1000000ull;
-    s->wall_start_ns = host->monotonic_ns(host->ctx);
+    s->wall_start_ns = sim_clock_now_ns();
     s->last_progress_ns = 0;
     s->progress_lines = 0;
 }

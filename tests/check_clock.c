@@ -1,7 +1,7 @@
 /*
- * tests/check_clock.c - the one clock interface (sim/clock.c): the real
- * backend is monotonic and sleeps, and a backend can be swapped in, which
- * is what the simulator does.
+ * tests/check_clock.c - the host's clocks (sim/clock.c): monotonic time
+ * never goes back, sleeps last at least as long as asked, wall-clock time
+ * is today's.  Virtual time is the platform's (tests/check_platform.c).
  */
 #include <check.h>
 
@@ -31,34 +31,12 @@ START_TEST(test_realtime_is_after_2020) {
 }
 END_TEST
 
-typedef struct {
-    uint64_t now;
-} FakeClock;
-
-static uint64_t fake_now(void *ctx) { return ((FakeClock *)ctx)->now; }
-static void fake_sleep(void *ctx, uint64_t ns) { ((FakeClock *)ctx)->now += ns; }
-
-START_TEST(test_backend_swap) {
-    FakeClock fc = {42};
-    SimClockBackend fake = {"fake", fake_now, fake_now, fake_sleep, fake_sleep, &fc};
-    const SimClockBackend *prev = sim_clock_set_backend(&fake);
-    ck_assert_str_eq(prev->name, "real");
-    ck_assert_uint_eq(sim_clock_now_ns(), 42);
-    sim_clock_sleep_ns(2000000000ull);
-    ck_assert_uint_eq(sim_clock_now_ns(), 2000000042ull);
-    sim_clock_set_backend(NULL);
-    ck_assert_ptr_eq(sim_clock_set_backend(NULL), sim_clock_real_backend());
-    ck_assert_uint_gt(sim_clock_now_ns(), 0);
-}
-END_TEST
-
 Suite *clock_suite(void) {
     Suite *s = suite_create("clock");
     TCase *tc = tcase_create("sim_clock");
     tcase_add_test(tc, test_monotonic_never_goes_back);
     tcase_add_test(tc, test_sleep_waits_at_least);
     tcase_add_test(tc, test_realtime_is_after_2020);
-    tcase_add_test(tc, test_backend_swap);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,7 +3,9 @@
  */
 #include "tests/check_helpers.h"
 
+#include "sim/sched.h"
 #include "vm/gil/gil.h"
+#include "vm/platform/costs.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -11,20 +13,45 @@
 #include <string.h>
 
 TestRun test_run_with(const char *source, const VmOptions *options) {
+    return test_run_on(source, options, NULL, NULL, NULL);
+}
+
+TestRun test_run_on(const char *source, const VmOptions *options, const SimConfig *simcfg,
+                    void (*inspect)(VmShared *vm, void *arg), void *arg) {
+    VmOptions o;
+    if (options) o = *options;
+    else vm_options_default(&o);
+    Sim *sim = NULL;
+    VmPlatform platform = vm_platform_real();
+    if (simcfg) {
+        sim = sim_new(simcfg);
+        ck_assert_ptr_nonnull(sim);
+        platform = vm_platform_sim(sim);
+        o.seed_set = true;
+    }
+    o.platform = &platform;
     TestRun r;
     size_t out_len = 0, err_len = 0;
     memset(&r, 0, sizeof r);
     FILE *out = open_memstream(&r.out, &out_len);
     FILE *err = open_memstream(&r.err, &err_len);
-    VmShared *vm = vm_shared_new(options);
+    VmShared *vm = vm_shared_new(&o);
     vm->out = out;
     vm->err = err;
     VmThread *th = vm_thread_new(vm);
+    if (sim) {
+        static CostModel costs;
+        vm_costs_default(&costs);
+        vm_set_costs(vm, costs.op_ps, OP__COUNT, costs.alloc_ps, costs.source);
+    }
     vm_gil_acquire(th);
     r.result = vm_run_source(th, source, "<test>");
     r.exit_status = vm->exit_status;
+    fflush(out);
+    if (inspect) inspect(vm, arg);
     vm_gil_release(th);
     vm_shared_destroy(vm);
+    if (sim) sim_free(sim);
     fclose(out);
     fclose(err);
     return r;

@@ -19,6 +19,13 @@ TestRun test_run_with(const char *source, const VmOptions *options);
 TestRun test_run(const char *source);
 void test_run_free(TestRun *r);
 
+/* The same on a chosen platform: sim NULL runs in real mode, else on a
+ * new simulator with that model and the built-in opcode costs.  inspect
+ * (may be NULL) sees the VM after the program ended, before it goes. */
+struct SimConfig;
+TestRun test_run_on(const char *source, const VmOptions *options, const struct SimConfig *sim,
+                    void (*inspect)(VmShared *vm, void *arg), void *arg);
+
 /* Assert that source prints exactly `expected` and succeeds. */
 #define ck_assert_prints(source, expected)                                    \
     do {                                                                      \

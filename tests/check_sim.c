@@ -16,7 +16,6 @@
 #include "sim/event.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
-#include "sim/virtual.h"
 #include "tests/check_suites.h"
 
 START_TEST(test_heap_orders_by_time_then_seq) {
@@ -96,34 +95,6 @@ static void exact_config(SimConfig *c, int cores) {
     c->wake_min_ns = c->wake_mean_ns = 0;
     c->ctx_switch_ns = c->timer_slack_ns = c->syscall_ns = c->lock_ns = c->spawn_ns = 0;
 }
-
-START_TEST(test_virtual_clock_follows_cpu_and_sleeps) {
-    SimConfig cfg;
-    exact_config(&cfg, 1);
-    cfg.timer_slack_ns = 50000;
-    Sim *s = sim_new(&cfg);
-    uint64_t cpu_ps = 0, horizon_ps = 0;
-    sim_thread_bind(s, sim_current(s), &cpu_ps, &horizon_ps);
-    SimVirtualClock c;
-    sim_virtual_init(&c, s);
-    const SimClockBackend *prev = sim_clock_set_backend(&c.backend);
-    ck_assert(sim_clock_is_virtual());
-    ck_assert_uint_eq(sim_clock_now_ns(), 0);
-    cpu_ps = 2000000; /* the interpreter consumed 2 us of CPU */
-    ck_assert_uint_eq(sim_clock_now_ns(), 2000);
-    /* Alone, a thread may run far ahead: its horizon is the next event or
-     * the longest segment. */
-    ck_assert_uint_ge(horizon_ps, 1000000000ull);
-    sim_clock_sleep_ns(5000000000ull); /* instant in wall time */
-    ck_assert_uint_eq(sim_clock_now_ns(), 5000052000ull);
-    ck_assert_uint_eq(sim_clock_realtime_ns(), SIM_EPOCH_NS + 5000052000ull);
-    sim_clock_burn_ns(1000);
-    ck_assert_uint_eq(sim_clock_now_ns(), 5000053000ull);
-    sim_clock_set_backend(prev);
-    ck_assert(!sim_clock_is_virtual());
-    sim_free(s);
-}
-END_TEST
 
 /* ---- C threads on virtual cores ----------------------------------------- */
 
@@ -456,9 +427,6 @@ Suite *sim_suite(void) {
     tc = tcase_create("sim_rng");
     tcase_add_test(tc, test_rng_replays_and_differs);
     tcase_add_test(tc, test_rng_distributions);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("sim_virtual_clock");
-    tcase_add_test(tc, test_virtual_clock_follows_cpu_and_sleeps);
     suite_add_tcase(s, tc);
     tc = tcase_create("sim_scheduler");
     tcase_add_test(tc, test_cores_run_in_parallel_and_share_by_time_slices);

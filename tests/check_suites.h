@@ -25,5 +25,6 @@ Suite *hist_suite(void);
 Suite *record_suite(void);
 Suite *sim_suite(void);
 Suite *costs_suite(void);
+Suite *platform_suite(void);
 
 #endif /* GILT_TESTS_CHECK_SUITES_H */

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "vm/platform/gil_platform.h"
+#include "vm/platform/platform.h"
 #include "vm/record/record.h"
 
 static const GilOps *const policies[] = {
@@ -30,7 +30,7 @@ const char *gil_ops_names(void) { return "cpython, legacy, fifo, iopri, bfs, non
 /* Statistics are the thread's own: only it writes them, and only it runs
  * these wrappers for itself, so no lock is needed. */
 static void begin_hold(VmThread *th, uint64_t waited_since) {
-    uint64_t now = gil_now_ns();
+    uint64_t now = vm_now_ns(th->vm);
     vm_record_acquired(th, now);
     th->gil_stats.wait_ns += now - waited_since;
     th->gil_stats.acquisitions++;
@@ -42,14 +42,14 @@ static void begin_hold(VmThread *th, uint64_t waited_since) {
 }
 
 static void end_hold(VmThread *th) {
-    uint64_t now = gil_now_ns();
+    uint64_t now = vm_now_ns(th->vm);
     vm_record_released(th, th->gil_stats.acquired_at_ns, now);
     th->gil_stats.held_ns += now - th->gil_stats.acquired_at_ns;
     th->holds_gil = false;
 }
 
 void vm_gil_acquire(VmThread *th) {
-    uint64_t t0 = gil_now_ns();
+    uint64_t t0 = vm_now_ns(th->vm);
     vm_record_wait_begin(th, t0);
     th->vm->gil_ops->acquire(th->vm->gil, th);
     begin_hold(th, t0);
@@ -63,7 +63,7 @@ void vm_gil_release(VmThread *th) {
 void vm_gil_yield(VmThread *th) {
     /* Account the hold up to now; if the policy keeps the lock (a legacy
      * tick that is not due yet), the hold simply continues. */
-    uint64_t before = gil_now_ns();
+    uint64_t before = vm_now_ns(th->vm);
     uint64_t acquired_at = th->gil_stats.acquired_at_ns;
     uint64_t acquisitions = th->gil_stats.acquisitions;
     vm_record_wait_begin(th, before);
@@ -79,7 +79,7 @@ void vm_gil_yield(VmThread *th) {
 
 void vm_blocking_begin(VmThread *th) {
     if (th->holds_gil) {
-        vm_record_blocking_begin(th, gil_now_ns());
+        vm_record_blocking_begin(th, vm_now_ns(th->vm));
         th->gil_stats.io_releases++;
         vm_gil_release(th);
     }
@@ -87,7 +87,7 @@ void vm_blocking_begin(VmThread *th) {
 
 void vm_blocking_end(VmThread *th) {
     if (!th->holds_gil) {
-        vm_record_blocking_end(th, gil_now_ns());
+        vm_record_blocking_end(th, vm_now_ns(th->vm));
         th->gil_from_io = true;
         vm_gil_acquire(th);
         th->gil_from_io = false;

@@ -29,7 +29,7 @@ static void *bfs_init(VmShared *vm) {
 
 static void acquire_with_deadline(BfsGil *g, VmThread *th, bool fresh) {
     uint64_t slice = slice_ns(g->q.vm);
-    uint64_t now = gil_now_ns();
+    uint64_t now = vm_now_ns(g->q.vm);
     if (fresh || th->gil_deadline_ns == 0) th->gil_deadline_ns = now + 8 * slice;
     bool urgent = th->gil_from_io;
     gil_wq_acquire(&g->q, th, th->gil_deadline_ns, urgent, slice);

@@ -28,14 +28,14 @@
 #include <stdlib.h>
 
 #include "vm/gil/gil.h"
-#include "vm/platform/gil_platform.h"
+#include "vm/platform/platform.h"
 #include "vm/runtime/memory.h"
 
 typedef struct {
-    GilMutex mutex;                 /* protects locked, holder, switch_number */
-    GilCond cond;                   /* signalled when the lock is released */
-    GilMutex switch_mutex;          /* protects the wait on switch_cond */
-    GilCond switch_cond;            /* signalled when the lock is taken */
+    VmMutex mutex;                 /* protects locked, holder, switch_number */
+    VmCond cond;                   /* signalled when the lock is released */
+    VmMutex switch_mutex;          /* protects the wait on switch_cond */
+    VmCond switch_cond;            /* signalled when the lock is taken */
     bool locked;
     VmThread *holder;               /* current holder, or NULL */
     _Atomic(VmThread *) last_holder;
@@ -45,10 +45,10 @@ typedef struct {
 
 static void *cpython_init(VmShared *vm) {
     CpythonGil *g = (CpythonGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
-    gil_mutex_init(&g->mutex);
-    gil_cond_init(&g->cond);
-    gil_mutex_init(&g->switch_mutex);
-    gil_cond_init(&g->switch_cond);
+    vm_mutex_init(&g->mutex, &vm->platform);
+    vm_cond_init(&g->cond, &vm->platform);
+    vm_mutex_init(&g->switch_mutex, &vm->platform);
+    vm_cond_init(&g->switch_cond, &vm->platform);
     g->locked = false;
     g->holder = NULL;
     atomic_init(&g->last_holder, NULL);
@@ -65,10 +65,10 @@ static uint64_t interval_ns(CpythonGil *g) {
 
 static void cpython_acquire(void *gil, VmThread *th) {
     CpythonGil *g = (CpythonGil *)gil;
-    gil_mutex_lock(&g->mutex);
+    vm_mutex_lock(&g->mutex);
     while (g->locked) {
         uint64_t saved = g->switch_number;
-        int timed_out = gil_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
+        int timed_out = vm_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
         if (timed_out && g->locked && g->switch_number == saved) {
             /* A whole interval and nobody switched: ask the holder. */
             atomic_fetch_or(&g->holder->eval_breaker, VM_BREAK_GIL_DROP);
@@ -81,21 +81,21 @@ static void cpython_acquire(void *gil, VmThread *th) {
     g->switch_number++;
     /* A request aimed at this thread's previous hold is stale now. */
     atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GIL_DROP);
-    gil_mutex_lock(&g->switch_mutex);
+    vm_mutex_lock(&g->switch_mutex);
     atomic_store(&g->last_holder, th);
-    gil_cond_broadcast(&g->switch_cond);
-    gil_mutex_unlock(&g->switch_mutex);
-    gil_mutex_unlock(&g->mutex);
+    vm_cond_broadcast(&g->switch_cond);
+    vm_mutex_unlock(&g->switch_mutex);
+    vm_mutex_unlock(&g->mutex);
 }
 
 static void cpython_release(void *gil, VmThread *th) {
     (void)th;
     CpythonGil *g = (CpythonGil *)gil;
-    gil_mutex_lock(&g->mutex);
+    vm_mutex_lock(&g->mutex);
     g->locked = false;
     g->holder = NULL;
-    gil_cond_signal(&g->cond);
-    gil_mutex_unlock(&g->mutex);
+    vm_cond_signal(&g->cond);
+    vm_mutex_unlock(&g->mutex);
 }
 
 static bool cpython_yield(void *gil, VmThread *th) {
@@ -103,10 +103,10 @@ static bool cpython_yield(void *gil, VmThread *th) {
     cpython_release(gil, th);
     if (g->vm->options.force_switching) {
         /* Wait until somebody else took the lock (the thread that asked). */
-        gil_mutex_lock(&g->switch_mutex);
+        vm_mutex_lock(&g->switch_mutex);
         while (atomic_load(&g->last_holder) == th)
-            gil_cond_wait(&g->switch_cond, &g->switch_mutex);
-        gil_mutex_unlock(&g->switch_mutex);
+            vm_cond_wait(&g->switch_cond, &g->switch_mutex);
+        vm_mutex_unlock(&g->switch_mutex);
         th->gil_stats.forced_switches++;
     }
     cpython_acquire(gil, th);
@@ -116,10 +116,10 @@ static bool cpython_yield(void *gil, VmThread *th) {
 static void cpython_fini(VmShared *vm, void *gil) {
     (void)vm;
     CpythonGil *g = (CpythonGil *)gil;
-    gil_cond_fini(&g->switch_cond);
-    gil_mutex_fini(&g->switch_mutex);
-    gil_cond_fini(&g->cond);
-    gil_mutex_fini(&g->mutex);
+    vm_cond_fini(&g->switch_cond);
+    vm_mutex_fini(&g->switch_mutex);
+    vm_cond_fini(&g->cond);
+    vm_mutex_fini(&g->mutex);
     vm_realloc(NULL, g, sizeof *g, 0);
 }
 

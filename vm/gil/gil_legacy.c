@@ -20,20 +20,20 @@
 #include <stdatomic.h>
 
 #include "vm/gil/gil.h"
-#include "vm/platform/gil_platform.h"
+#include "vm/platform/platform.h"
 #include "vm/runtime/memory.h"
 
 typedef struct {
-    GilMutex mutex;   /* protects locked */
-    GilCond cond;     /* signalled on every release */
+    VmMutex mutex;   /* protects locked */
+    VmCond cond;     /* signalled on every release */
     bool locked;
     VmShared *vm;
 } LegacyGil;
 
 static void *legacy_init(VmShared *vm) {
     LegacyGil *g = (LegacyGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
-    gil_mutex_init(&g->mutex);
-    gil_cond_init(&g->cond);
+    vm_mutex_init(&g->mutex, &vm->platform);
+    vm_cond_init(&g->cond, &vm->platform);
     g->locked = false;
     g->vm = vm;
     return g;
@@ -41,15 +41,15 @@ static void *legacy_init(VmShared *vm) {
 
 static void legacy_acquire(void *gil, VmThread *th) {
     LegacyGil *g = (LegacyGil *)gil;
-    gil_mutex_lock(&g->mutex);
+    vm_mutex_lock(&g->mutex);
     bool waited = false;
     while (g->locked) {
         if (waited) th->gil_stats.futile_wakeups++;
-        gil_cond_wait(&g->cond, &g->mutex);
+        vm_cond_wait(&g->cond, &g->mutex);
         waited = true;
     }
     g->locked = true;
-    gil_mutex_unlock(&g->mutex);
+    vm_mutex_unlock(&g->mutex);
     th->gil_ticks = g->vm->options.check_interval;
     atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
 }
@@ -57,10 +57,10 @@ static void legacy_acquire(void *gil, VmThread *th) {
 static void legacy_release(void *gil, VmThread *th) {
     (void)th;
     LegacyGil *g = (LegacyGil *)gil;
-    gil_mutex_lock(&g->mutex);
+    vm_mutex_lock(&g->mutex);
     g->locked = false;
-    gil_cond_signal(&g->cond);
-    gil_mutex_unlock(&g->mutex);
+    vm_cond_signal(&g->cond);
+    vm_mutex_unlock(&g->mutex);
 }
 
 static bool legacy_yield(void *gil, VmThread *th) {
@@ -77,8 +77,8 @@ static bool legacy_yield(void *gil, VmThread *th) {
 static void legacy_fini(VmShared *vm, void *gil) {
     (void)vm;
     LegacyGil *g = (LegacyGil *)gil;
-    gil_cond_fini(&g->cond);
-    gil_mutex_fini(&g->mutex);
+    vm_cond_fini(&g->cond);
+    vm_mutex_fini(&g->mutex);
     vm_realloc(NULL, g, sizeof *g, 0);
 }
 

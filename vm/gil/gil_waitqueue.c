@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 void gil_wq_init(WaitQueue *q, VmShared *vm) {
-    gil_mutex_init(&q->mutex);
-    gil_cond_init(&q->cond);
+    vm_mutex_init(&q->mutex, &vm->platform);
+    vm_cond_init(&q->cond, &vm->platform);
     q->locked = false;
     q->holder = q->granted = NULL;
     q->switches = 0;
@@ -19,8 +19,8 @@ void gil_wq_init(WaitQueue *q, VmShared *vm) {
 }
 
 void gil_wq_fini(WaitQueue *q) {
-    gil_cond_fini(&q->cond);
-    gil_mutex_fini(&q->mutex);
+    vm_cond_fini(&q->cond);
+    vm_mutex_fini(&q->mutex);
 }
 
 static int best_waiter(const WaitQueue *q) {
@@ -51,11 +51,11 @@ static void ask_drop(WaitQueue *q) {
 
 void gil_wq_acquire(WaitQueue *q, VmThread *th, uint64_t rank, bool urgent,
                     uint64_t quantum_ns) {
-    gil_mutex_lock(&q->mutex);
+    vm_mutex_lock(&q->mutex);
     if (!q->locked && q->nwaiters == 0) {
         q->locked = true;
         q->holder = th;
-        gil_mutex_unlock(&q->mutex);
+        vm_mutex_unlock(&q->mutex);
         return;
     }
     if (q->nwaiters == WQ_MAX_WAITERS) {
@@ -77,11 +77,11 @@ void gil_wq_acquire(WaitQueue *q, VmThread *th, uint64_t rank, bool urgent,
         int b = best_waiter(q);
         if (b >= 0 && q->waiters[b] == th && q->locked) {
             uint64_t seen = q->switches;
-            int timed_out = gil_cond_timedwait(&q->cond, &q->mutex, quantum_ns);
+            int timed_out = vm_cond_timedwait(&q->cond, &q->mutex, quantum_ns);
             if (timed_out && q->locked && q->switches == seen && q->granted != th)
                 ask_drop(q);
         } else {
-            gil_cond_wait(&q->cond, &q->mutex);
+            vm_cond_wait(&q->cond, &q->mutex);
         }
     }
     remove_waiter(q, th);
@@ -99,13 +99,13 @@ void gil_wq_acquire(WaitQueue *q, VmThread *th, uint64_t rank, bool urgent,
     q->drop_pending = false;
     /* Whoever ranks first now must start timing its wait (it may have
      * gone to sleep untimed while this thread ranked above it). */
-    if (q->nwaiters > 0) gil_cond_broadcast(&q->cond);
-    gil_mutex_unlock(&q->mutex);
+    if (q->nwaiters > 0) vm_cond_broadcast(&q->cond);
+    vm_mutex_unlock(&q->mutex);
 }
 
 void gil_wq_release(WaitQueue *q, VmThread *th) {
     (void)th;
-    gil_mutex_lock(&q->mutex);
+    vm_mutex_lock(&q->mutex);
     q->holder = NULL;
     int b = best_waiter(q);
     if (b >= 0) {
@@ -115,6 +115,6 @@ void gil_wq_release(WaitQueue *q, VmThread *th) {
     } else {
         q->locked = false;
     }
-    gil_cond_broadcast(&q->cond);
-    gil_mutex_unlock(&q->mutex);
+    vm_cond_broadcast(&q->cond);
+    vm_mutex_unlock(&q->mutex);
 }

@@ -20,13 +20,13 @@
 #define GILT_VM_GIL_GIL_WAITQUEUE_H
 
 #include "vm/gil/gil.h"
-#include "vm/platform/gil_platform.h"
+#include "vm/platform/platform.h"
 
 #define WQ_MAX_WAITERS 256
 
 typedef struct {
-    GilMutex mutex;             /* protects everything below */
-    GilCond cond;               /* broadcast on every hand-off/release */
+    VmMutex mutex;             /* protects everything below */
+    VmCond cond;               /* broadcast on every hand-off/release */
     bool locked;
     VmThread *holder;
     VmThread *granted;          /* waiter the lock was handed to */

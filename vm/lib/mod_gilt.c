@@ -15,7 +15,6 @@
  */
 #include <string.h>
 
-#include "sim/clock.h"
 #include "vm/lib/builtins.h"
 #include "vm/object/dict.h"
 #include "vm/record/hist.h"
@@ -39,7 +38,7 @@ static bool g_io(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     uint64_t ns = 0;
     if (!seconds_arg(th, "io", v[0], &ns)) return false;
     vm_blocking_begin(th);
-    sim_clock_sleep_ns(ns);
+    vm_platform_sleep_ns(&th->vm->platform, ns);
     vm_blocking_end(th);
     *r = VM_NONE;
     return true;
@@ -56,7 +55,7 @@ static bool g_native(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     if (release) vm_blocking_begin(th);
     /* Busy the core for the whole duration (in --sim: a virtual core,
      * time-sliced with the other runnable threads). */
-    sim_clock_burn_ns(ns);
+    vm_platform_burn_ns(&th->vm->platform, ns);
     if (release) vm_blocking_end(th);
     *r = VM_NONE;
     return true;

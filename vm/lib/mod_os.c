@@ -10,9 +10,9 @@
 static bool o_getpid(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)a; (void)kw;
     if (n) return vm_raise(th, th->vm->cls.TypeError, "getpid() takes no arguments");
-    /* In virtual time the host's pid must not leak into the run: a
-     * simulated process has a fixed one. */
-    *r = VM_INT(th->vm->sim ? 1000 : getpid());
+    /* The platform's: in virtual time the host's pid must not leak into
+     * the run, so a simulated process has a fixed one. */
+    *r = VM_INT(th->vm->platform.ops->getpid(th->vm->platform.ctx));
     return true;
 }
 

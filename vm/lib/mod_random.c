@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/clock.h"
 #include "vm/lib/builtins.h"
 #include "vm/object/dict.h"
 #include "vm/object/list.h"
@@ -148,13 +147,20 @@ static MtState *state_of(VmThread *th, Value *a, int n) {
     MtState *s = state_of(th, a, n);                                          \
     if (!s) return vm_raise(th, th->vm->cls.RuntimeError, "random state missing")
 
+/* An unseeded run's seed: the time and the process, as CPython's
+ * os.urandom-less fallback (a seeded or virtual run never gets here). */
+static uint64_t host_seed(VmShared *vm) {
+    return vm_platform_realtime_ns(&vm->platform) ^
+           ((uint64_t)vm->platform.ops->getpid(vm->platform.ctx) << 32);
+}
+
 static bool r_seed(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     GET_STATE();
     if (n == 0 || VM_IS_NONE(a[0])) {
         uint64_t x = th->vm->options.seed_set
                          ? th->vm->options.seed
-                         : sim_clock_realtime_ns() ^ ((uint64_t)getpid() << 32);
+                         : host_seed(th->vm);
         seed_int(s, (int64_t)(x & INT64_MAX));
     } else if (VM_IS_INT(a[0]) || VM_IS_BOOL(a[0])) {
         int64_t v;
@@ -360,7 +366,7 @@ ObjModule *vm__mod_random_init(VmShared *vm) {
     MtState *s = (MtState *)vm_realloc(NULL, NULL, 0, sizeof(MtState));
     memset(s, 0, sizeof *s);
     uint64_t x = vm->options.seed_set ? vm->options.seed
-                                      : sim_clock_realtime_ns() ^ ((uint64_t)getpid() << 32);
+                                      : host_seed(vm);
     seed_int(s, (int64_t)(x & INT64_MAX));
     ObjClass *cls = vm_class_new_builtin(vm, "_MtState", vm->cls.object, "random");
     ObjOpaque *op = vm_opaque_new(vm, cls, s);

@@ -13,16 +13,15 @@
  * could complete).  A CPython program would use b'...' literals here: that
  * difference is documented, and socket programs live in gilt_only/.
  *
- * Under --sim the pair is virtual: two sim/channel.c byte streams, so
- * sends and receives happen at virtual times, blocking the simulated
- * thread (never the host) exactly where a real recv() would.
+ * The streams are the platform's (vm/platform/platform.h): under --sim the
+ * pair is virtual, so sends and receives happen at virtual times, blocking
+ * the simulated thread (never the host) exactly where a real recv() would.
+ * A blocking call interrupted by Ctrl-C raises KeyboardInterrupt.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include "sim/channel.h"
 #include "vm/lib/builtins.h"
 #include "vm/object/dict.h"
 #include "vm/object/list.h"
@@ -31,9 +30,7 @@
 #include "vm/object/str.h"
 
 typedef struct {
-    int fd;            /* real socket; -1 once closed (or virtual) */
-    SimChannel *in;    /* --sim: what this end reads, or NULL */
-    SimChannel *out;   /* --sim: what this end writes */
+    VmStream *stream;  /* NULL once closed */
     bool open;
 } SockData;
 
@@ -41,29 +38,16 @@ typedef struct {
 static void sock_close(VmShared *vm, SockData *d) {
     if (!d->open) return;
     d->open = false;
-    if (d->fd >= 0) {
-        close(d->fd);
-        d->fd = -1;
-    }
-    if (d->out) {
-        sim_channel_close(vm->sim, d->out);
-        sim_channel_unref(d->out);
-        sim_channel_unref(d->in);
-        d->in = d->out = NULL;
-    }
+    vm->platform.ops->stream_close(vm->platform.ctx, d->stream);
+    d->stream = NULL;
 }
 
 static void sock_finalize(VmShared *vm, ObjOpaque *self) {
     SockData *d = self->data;
     if (!d) return;
-    /* A collected virtual socket just drops its channels: no simulated
-     * time may pass inside the collector. */
-    if (d->out) {
-        sim_channel_unref(d->out);
-        sim_channel_unref(d->in);
-        d->in = d->out = NULL;
-    }
-    sock_close(vm, d);
+    /* A collected socket is dropped: no simulated time may pass inside
+     * the collector. */
+    if (d->open) vm->platform.ops->stream_drop(vm->platform.ctx, d->stream);
     vm_realloc(NULL, d, sizeof *d, 0);
     self->data = NULL;
 }
@@ -86,40 +70,42 @@ static bool os_error(VmThread *th, int err) {
     return vm_raise(th, th->vm->cls.OSError, "[Errno %d] %s", err, strerror(err));
 }
 
-static Value sock_new(VmShared *vm, ObjClass *cls, int fd, SimChannel *in, SimChannel *out) {
+static Value sock_new(VmShared *vm, ObjClass *cls, VmStream *stream) {
     SockData *d = (SockData *)vm_realloc(NULL, NULL, 0, sizeof *d);
-    d->fd = fd;
-    d->in = in;
-    d->out = out;
+    d->stream = stream;
     d->open = true;
     ObjOpaque *o = vm_opaque_new(vm, cls, d);
     o->finalize = sock_finalize;
     return VM_OBJ(o);
 }
 
+/* A blocking call came back with EINTR: true (go on) unless Ctrl-C is
+ * pending, in which case KeyboardInterrupt is raised once the GIL is back. */
+static bool keep_waiting(VmThread *th) {
+    return !(atomic_load(&th->eval_breaker) & VM_BREAK_SIGNAL);
+}
+
+static bool interrupted(VmThread *th) {
+    atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_SIGNAL);
+    return vm_raise(th, th->vm->cls.KeyboardInterrupt, "%s", "");
+}
+
 /* Send all of buf, releasing the GIL while the kernel may block. */
 static bool send_bytes(VmThread *th, SockData *d, const char *buf, size_t len, bool all,
                        size_t *sent) {
+    const VmPlatform *p = &th->vm->platform;
     size_t done = 0;
-    int err = 0;
-    int fd = d->fd;
+    int err;
     vm_blocking_begin(th);
-    if (d->out) {
-        /* Virtual: the buffer is unbounded, so every byte goes at once. */
-        sim_channel_write(th->vm->sim, d->out, buf, len);
-        done = len;
-    }
-    while (done < len) {
-        ssize_t k = send(fd, buf + done, len - done, MSG_NOSIGNAL);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            err = errno;
-            break;
-        }
-        done += (size_t)k;
-        if (!all) break;
+    for (;;) {
+        size_t k = 0;
+        err = p->ops->stream_send(p->ctx, d->stream, buf + done, len - done, all, &k);
+        done += k;
+        if (err != EINTR || !keep_waiting(th)) break;
+        if (!all && done) break;
     }
     vm_blocking_end(th);
+    if (err == EINTR) return interrupted(th);
     if (err) return os_error(th, err);
     *sent = done;
     return true;
@@ -165,36 +151,32 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     if (want < 0) return vm_raise(th, th->vm->cls.ValueError, "negative buffersize in recv");
     if (!vm_heap_check(th, (size_t)want)) return false;
     char *buf = (char *)vm_realloc(NULL, NULL, 0, (size_t)want + 4);
-    ssize_t k;
-    int err = 0;
+    const VmPlatform *p = &th->vm->platform;
+    size_t k = 0;
+    int err;
     vm_blocking_begin(th);
     th->waiting_for = "data on a socket (recv)";
-    if (d->in) {
-        k = (ssize_t)sim_channel_read(th->vm->sim, d->in, buf, (size_t)want);
-    } else {
-        do {
-            k = recv(d->fd, buf, (size_t)want, 0);
-        } while (k < 0 && errno == EINTR);
-        if (k < 0) err = errno;
-    }
-    /* Complete a UTF-8 character cut at the end, if more bytes are ready. */
-    if (k > 0) {
-        ssize_t start = k - 1;
+    do {
+        err = p->ops->stream_recv(p->ctx, d->stream, buf, (size_t)want, &k);
+    } while (err == EINTR && keep_waiting(th));
+    /* Complete a UTF-8 character cut at the end, if more bytes come. */
+    if (!err && k > 0) {
+        size_t start = k - 1;
         while (start > 0 && ((unsigned char)buf[start] & 0xC0) == 0x80) start--;
-        int need = vm_utf8_seq_len((unsigned char)buf[start]);
-        ssize_t have = k - start;
-        if (have < need && d->in) {
-            k += (ssize_t)sim_channel_read(th->vm->sim, d->in, buf + k, (size_t)(need - have));
-        } else if (have < need) {
-            ssize_t extra = recv(d->fd, buf + k, (size_t)(need - have), MSG_WAITALL);
-            if (extra > 0) k += extra;
+        size_t need = (size_t)vm_utf8_seq_len((unsigned char)buf[start]);
+        while (!err && k - start < need) {
+            size_t extra = 0;
+            err = p->ops->stream_recv(p->ctx, d->stream, buf + k, need - (k - start), &extra);
+            if (err == EINTR && keep_waiting(th)) err = 0;
+            if (!err && extra == 0) break;   /* end of stream */
+            k += extra;
         }
     }
     th->waiting_for = NULL;
     vm_blocking_end(th);
     if (err) {
         vm_realloc(NULL, buf, 0, 0);
-        return os_error(th, err);
+        return err == EINTR ? interrupted(th) : os_error(th, err);
     }
     *r = VM_OBJ(vm_str_copy(th->vm, buf, k));
     vm_realloc(NULL, buf, 0, 0);
@@ -215,7 +197,7 @@ static bool s_fileno(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     SockData *d = sock_of(th, a, n);
     if (!d) return false;
-    *r = VM_INT(d->fd);
+    *r = VM_INT(th->vm->platform.ops->stream_fileno(th->vm->platform.ctx, d->stream));
     return true;
 }
 
@@ -235,23 +217,18 @@ static bool s_exit(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 static bool m_socketpair(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)a; (void)kw;
     if (n) return vm_raise(th, th->vm->cls.TypeError, "gilt's socketpair() takes no arguments");
-    int fds[2] = {-1, -1};
-    SimChannel *ab = NULL, *ba = NULL;
-    if (th->vm->sim) {
-        ab = sim_channel_new();
-        ba = sim_channel_new();
-    } else if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) {
-        return os_error(th, errno);
-    }
+    VmStream *ends[2];
+    int err = th->vm->platform.ops->stream_pair(th->vm->platform.ctx, ends);
+    if (err) return os_error(th, err);
     Value mod, cls;
     ObjClass *sc = th->vm->cls.object;
     ObjStr *name = vm_str_intern_cstr(th->vm, "socket");
     if (vm_dict_get_str(th->vm->modules, name, &mod) &&
         vm_module_get((ObjModule *)VM_AS_OBJ(mod), name, &cls))
         sc = VM_AS_CLASS(cls);
-    Value pair[2] = {sock_new(th->vm, sc, fds[0], ba, ab), VM_NONE};
+    Value pair[2] = {sock_new(th->vm, sc, ends[0]), VM_NONE};
     vm_push_root(th, pair[0]);
-    pair[1] = sock_new(th->vm, sc, fds[1], ab, ba);
+    pair[1] = sock_new(th->vm, sc, ends[1]);
     vm_pop_roots(th, 1);
     *r = VM_OBJ(vm_tuple_from(th->vm, pair, 2));
     return true;

@@ -11,8 +11,8 @@
  * - The callable and its arguments are kept on the new thread's own value
  *   stack, which the collector scans, from creation until it finishes.
  * - A lock is a boolean under a mutex with a condition variable (the
- *   platform interface of vm/platform/gil_platform.h, so the simulator can later run
- *   the same code in virtual time).  An uncontended acquire never touches
+ *   VM's platform, vm/platform/platform.h, so the same code runs in
+ *   virtual time).  An uncontended acquire never touches
  *   the GIL.
  * - Deadlock detection: vm->sched_lock guards two counters, live threads
  *   and threads blocked without a timeout on a program lock.  A thread
@@ -29,12 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/clock.h"
-#include "sim/sched.h"
 #include "vm/lib/builtins.h"
 #include "vm/object/dict.h"
 #include "vm/gil/gil.h"
-#include "vm/platform/gil_platform.h"
+#include "vm/platform/platform.h"
 #include "vm/object/list.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/ops.h"
@@ -44,8 +42,8 @@
 /* ---- locks ---------------------------------------------------------------- */
 
 typedef struct {
-    GilMutex m;          /* protects every field below */
-    GilCond c;           /* signalled on release */
+    VmMutex m;          /* protects every field below */
+    VmCond c;           /* signalled on release */
     bool locked;
     uint64_t owner;      /* RLock: owning thread ident, 0 if none */
     int64_t count;       /* RLock: recursion depth */
@@ -66,8 +64,8 @@ static void lock_finalize(VmShared *vm, ObjOpaque *self) {
     (void)vm;
     LockData *d = self->data;
     if (!d) return;
-    gil_cond_fini(&d->c);
-    gil_mutex_fini(&d->m);
+    vm_cond_fini(&d->c);
+    vm_mutex_fini(&d->m);
     vm_realloc(NULL, d, sizeof *d, 0);
     self->data = NULL;
 }
@@ -75,8 +73,8 @@ static void lock_finalize(VmShared *vm, ObjOpaque *self) {
 static Value lock_new(VmShared *vm, ObjClass *cls) {
     LockData *d = (LockData *)vm_realloc(NULL, NULL, 0, sizeof *d);
     memset(d, 0, sizeof *d);
-    gil_mutex_init(&d->m);
-    gil_cond_init(&d->c);
+    vm_mutex_init(&d->m, &vm->platform);
+    vm_cond_init(&d->c, &vm->platform);
     ObjOpaque *o = vm_opaque_new(vm, cls, d);
     o->finalize = lock_finalize;
     return VM_OBJ(o);
@@ -168,18 +166,18 @@ static void credit_waiter(VmShared *vm, LockData *d) {
  * caller handles re-entry before calling this. */
 static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
                      double timeout, uint64_t owner) {
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     if (!d->locked) {
         d->locked = true;
         d->owner = owner;
-        gil_mutex_unlock(&d->m);
+        vm_mutex_unlock(&d->m);
         return 1;
     }
     if (!blocking) {
-        gil_mutex_unlock(&d->m);
+        vm_mutex_unlock(&d->m);
         return 0;
     }
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
 
     /* Contended: describe the wait for deadlock reports, then let the GIL
      * go while blocked. */
@@ -188,23 +186,23 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
         snprintf(th->waiting_buf, sizeof th->waiting_buf, "%s", rep->chars);
     else
         vm_clear_exception(th);
-    /* The main thread waits in slices so that Ctrl-C stays prompt - in
-     * real time only: in virtual time the slices would be timer events
-     * that keep a deadlocked simulation "busy" forever instead of letting
-     * the simulator see that nothing can run (Ctrl-C twice ends a virtual
-     * run, see vm/cli/main.c). */
-    bool main_thread = th == th->vm->main_thread && !th->vm->sim;
-    uint64_t deadline = timeout >= 0 ? sim_clock_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+    /* The main thread waits in slices so that Ctrl-C stays prompt, on a
+     * platform that asks for it (real time: in virtual time the slices
+     * would be timer events that keep a deadlocked simulation "busy"
+     * forever instead of letting the simulator see that nothing runs). */
+    uint64_t poll_ns = th->vm->platform.ops->signal_poll_ns;
+    bool main_thread = th == th->vm->main_thread && poll_ns != UINT64_MAX;
+    uint64_t deadline = timeout >= 0 ? vm_now_ns(th->vm) + (uint64_t)(timeout * 1e9) : 0;
     int result = 0;
     vm_blocking_begin(th);
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     while (d->locked) {
         if (timeout < 0) {
             th->waiting_for = th->waiting_buf;
             block_enter(th, d);
             /* The main thread waits in slices so Ctrl-C stays prompt. */
-            if (main_thread) gil_cond_timedwait(&d->c, &d->m, 100000000u);
-            else gil_cond_wait(&d->c, &d->m);
+            if (main_thread) vm_cond_timedwait(&d->c, &d->m, poll_ns);
+            else vm_cond_wait(&d->c, &d->m);
             block_exit(th, d);
             th->waiting_for = NULL;
             if (main_thread && (atomic_load(&th->eval_breaker) & VM_BREAK_SIGNAL)) {
@@ -212,9 +210,9 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
                 break;
             }
         } else {
-            uint64_t now = sim_clock_now_ns();
+            uint64_t now = vm_now_ns(th->vm);
             if (now >= deadline) break;
-            gil_cond_timedwait(&d->c, &d->m, deadline - now);
+            vm_cond_timedwait(&d->c, &d->m, deadline - now);
         }
     }
     if (result == 0 && !d->locked) {
@@ -222,7 +220,7 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
         d->owner = owner;
         result = 1;
     }
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     vm_blocking_end(th);
     if (result < 0) {
         atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_SIGNAL);
@@ -259,7 +257,7 @@ static void release_locked(VmShared *vm, LockData *d) {
     d->locked = false;
     d->owner = 0;
     credit_waiter(vm, d);
-    gil_cond_signal(&d->c);
+    vm_cond_signal(&d->c);
 }
 
 static bool l_acquire(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
@@ -278,13 +276,13 @@ static bool l_release(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     if (!d->locked) {
-        gil_mutex_unlock(&d->m);
+        vm_mutex_unlock(&d->m);
         return vm_raise(th, th->vm->cls.RuntimeError, "release unlocked lock");
     }
     release_locked(th->vm, d);
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     *r = VM_NONE;
     return true;
 }
@@ -293,9 +291,9 @@ static bool l_locked(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     *r = VM_BOOL(d->locked);
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     return true;
 }
 
@@ -308,9 +306,9 @@ static bool l_repr(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     bool locked = d->locked;
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     *r = VM_OBJ(vm_str_printf(th->vm, "<%s _thread.lock object at %p>",
                               locked ? "locked" : "unlocked", (void *)VM_AS_OBJ(a[0])));
     return true;
@@ -323,20 +321,20 @@ static bool rl_acquire(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     if (!parse_acquire(th, a, n, kw, &blocking, &timeout)) return false;
     LockData *d = lock_of(th, a[0]);
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     if (d->locked && d->owner == th->ident) {
         d->count++;
-        gil_mutex_unlock(&d->m);
+        vm_mutex_unlock(&d->m);
         *r = VM_TRUE;
         return true;
     }
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     int got = lock_wait(th, a[0], d, blocking, timeout, th->ident);
     if (got < 0) return false;
     if (got) {
-        gil_mutex_lock(&d->m);
+        vm_mutex_lock(&d->m);
         d->count = 1;
-        gil_mutex_unlock(&d->m);
+        vm_mutex_unlock(&d->m);
     }
     *r = VM_BOOL(got);
     return true;
@@ -346,13 +344,13 @@ static bool rl_release(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     if (!d->locked || d->owner != th->ident) {
-        gil_mutex_unlock(&d->m);
+        vm_mutex_unlock(&d->m);
         return vm_raise(th, th->vm->cls.RuntimeError, "cannot release un-acquired lock");
     }
     if (--d->count == 0) release_locked(th->vm, d);
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     *r = VM_NONE;
     return true;
 }
@@ -366,9 +364,9 @@ static bool rl_is_owned(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     *r = VM_BOOL(d->locked && d->owner == th->ident);
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     return true;
 }
 
@@ -376,11 +374,11 @@ static bool rl_repr(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     LockData *d = n >= 1 ? lock_of(th, a[0]) : NULL;
     if (!d) return false;
-    gil_mutex_lock(&d->m);
+    vm_mutex_lock(&d->m);
     bool locked = d->locked;
     uint64_t owner = d->owner;
     int64_t count = d->count;
-    gil_mutex_unlock(&d->m);
+    vm_mutex_unlock(&d->m);
     *r = VM_OBJ(vm_str_printf(th->vm, "<%s _thread.RLock object owner=%llu count=%lld at %p>",
                               locked ? "locked" : "unlocked", (unsigned long long)owner,
                               (long long)count, (void *)VM_AS_OBJ(a[0])));
@@ -467,7 +465,7 @@ static void *thread_main(void *arg) {
     /* Leave the thread list while still holding the GIL, then let go. */
     record_finished(th);
     if (th->rec) {
-        vm_record_released(th, th->gil_stats.acquired_at_ns, sim_clock_now_ns());
+        vm_record_released(th, th->gil_stats.acquired_at_ns, vm_now_ns(vm));
         vm_record_thread_exit(th);
     }
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next)
@@ -489,7 +487,7 @@ static void *thread_main(void *arg) {
     vm_gil_release(th);
     /* The simulator reads this thread's CPU counter until the thread is
      * gone: point it at its own copy before the VmThread is freed. */
-    if (vm->sim) sim_thread_bind(vm->sim, sim_current(vm->sim), NULL, NULL);
+    vm->platform.ops->thread_bind(vm->platform.ctx, NULL, NULL);
     vm_realloc(NULL, th->stack, 0, 0);
     vm_realloc(NULL, th->frames, 0, 0);
     vm_realloc(NULL, th, 0, 0);
@@ -521,22 +519,11 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     vm->live_threads++;
     vm->unfinished_threads++;
     pthread_mutex_unlock(&vm->sched_lock);
-    int rc = 0;
-    if (vm->sim) {
-        /* A simulated thread: a host thread for its stack, scheduled by
-         * the simulator on a virtual core. */
-        if (!sim_thread_start(vm->sim, thread_main, t, t->name, &t->vtime_ps,
-                              &t->sim_horizon_ps))
-            rc = EAGAIN;
-    } else {
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 16u * 1024 * 1024);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_t pt;
-        rc = pthread_create(&pt, &attr, thread_main, t);
-        pthread_attr_destroy(&attr);
-    }
+    /* The new thread may run, finish and free t before start returns:
+     * what the caller needs of it is read first. */
+    uint64_t ident = t->ident;
+    int rc = vm->platform.ops->thread_start(vm->platform.ctx, thread_main, t, t->name,
+                                            &t->vtime_ps, &t->cpu_horizon_ps);
     if (rc != 0) {
         pthread_mutex_lock(&vm->sched_lock);
         vm->live_threads--;
@@ -545,7 +532,7 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
         vm_thread_destroy(t);
         return vm_raise(th, vm->cls.RuntimeError, "can't start new thread (%s)", strerror(rc));
     }
-    *r = VM_INT((int64_t)t->ident);
+    *r = VM_INT((int64_t)ident);
     return true;
 }
 

@@ -1,9 +1,10 @@
 /*
- * vm/lib/mod_time.c - the time module.  Every reading comes from sim/clock.h,
- * so in virtual time (--sim) the same calls return simulated time, and
- * time.sleep releases the GIL through the blocking-call hook.
+ * vm/lib/mod_time.c - the time module.  Every reading comes from the VM's
+ * platform, so in virtual time (--sim) the same calls return simulated
+ * time, and time.sleep releases the GIL through the blocking-call hook.
  */
-#include "sim/clock.h"
+#include <math.h>
+
 #include "vm/lib/builtins.h"
 #include "vm/object/ops.h"
 
@@ -27,12 +28,12 @@ static bool no_args(VmThread *th, const char *name, int n, ObjTuple *kw) {
         *r = (expr);                                                          \
         return true;                                                          \
     }
-CLOCK_FN(time, VM_FLOAT((double)sim_clock_realtime_ns() / 1e9))
-CLOCK_FN(time_ns, VM_INT((int64_t)sim_clock_realtime_ns()))
-CLOCK_FN(monotonic, VM_FLOAT((double)(sim_clock_now_ns() - start_ns()) / 1e9))
-CLOCK_FN(monotonic_ns, VM_INT((int64_t)sim_clock_now_ns()))
-CLOCK_FN(perf_counter, VM_FLOAT((double)sim_clock_now_ns() / 1e9))
-CLOCK_FN(perf_counter_ns, VM_INT((int64_t)sim_clock_now_ns()))
+CLOCK_FN(time, VM_FLOAT((double)vm_platform_realtime_ns(&th->vm->platform) / 1e9))
+CLOCK_FN(time_ns, VM_INT((int64_t)vm_platform_realtime_ns(&th->vm->platform)))
+CLOCK_FN(monotonic, VM_FLOAT((double)(vm_now_ns(th->vm) - start_ns()) / 1e9))
+CLOCK_FN(monotonic_ns, VM_INT((int64_t)vm_now_ns(th->vm)))
+CLOCK_FN(perf_counter, VM_FLOAT((double)vm_now_ns(th->vm) / 1e9))
+CLOCK_FN(perf_counter_ns, VM_INT((int64_t)vm_now_ns(th->vm)))
 #undef CLOCK_FN
 
 static bool t_sleep(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
@@ -48,16 +49,20 @@ static bool t_sleep(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
                         "'%s' object cannot be interpreted as an integer",
                         vm_value_type_name(th->vm, a[0]));
     }
+    if (isnan(s)) return vm_raise(th, th->vm->cls.ValueError, "Invalid value NaN (not a number)");
     if (s < 0) return vm_raise(th, th->vm->cls.ValueError, "sleep length must be non-negative");
+    /* CPython keeps time in signed 64-bit nanoseconds, as the platforms do. */
+    if (s * 1e9 >= 9223372036854775807.0)
+        return vm_raise(th, th->vm->cls.OverflowError, "timestamp out of range for platform time_t");
     uint64_t ns = (uint64_t)(s * 1e9);
     /* Sleep in slices so Ctrl-C interrupts a long sleep promptly.  A
      * virtual sleep takes no wall time, so it is one wait (one timer
      * slack, one wake-up), as a real sleep is to the kernel. */
-    uint64_t max_slice = th->vm->sim ? UINT64_MAX : 50000000u;
+    uint64_t max_slice = th->vm->platform.ops->signal_poll_ns;
     vm_blocking_begin(th);
     while (ns > 0) {
         uint64_t slice = ns > max_slice ? max_slice : ns;
-        sim_clock_sleep_ns(slice);
+        vm_platform_sleep_ns(&th->vm->platform, slice);
         ns -= slice;
         if (atomic_load(&th->eval_breaker) & VM_BREAK_SIGNAL) break;
     }

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/clock.h"
-#include "sim/sched.h"
 #include "vm/object/dict.h"
 #include "vm/gil/gil.h"
 #include "vm/object/list.h"
@@ -22,7 +20,7 @@ void vm_record_enable(VmShared *vm, const char *hist_path, const char *trace_pat
     memset(r, 0, sizeof *r);
     r->hist_path = hist_path;
     r->trace_path = trace_path;
-    r->start_ns = sim_clock_now_ns();
+    r->start_ns = vm_now_ns(vm);
     r->user_hists = vm_list_new(vm, 0);
     vm->recorder = r;
     for (VmThread *t = vm->threads; t; t = t->next) vm_record_thread_start(t);
@@ -104,7 +102,7 @@ void vm_record_mark(VmThread *th, const char *label) {
     size_t n = strlen(label);
     char *copy = (char *)vm_realloc(NULL, NULL, 0, n + 1);
     memcpy(copy, label, n + 1);
-    push_event(th->rec, REC_MARK, sim_clock_now_ns(), 0, copy);
+    push_event(th->rec, REC_MARK, vm_now_ns(th->vm), 0, copy);
 }
 
 void vm_record_user_hist(VmShared *vm, Value hist) {
@@ -221,17 +219,17 @@ static int write_trace(VmShared *vm, const RecList *l) {
         return -1;
     }
     uint64_t t0 = vm->recorder->start_ns;
+    VmPlatformReport rep;
+    vm->platform.ops->report(vm->platform.ctx, &rep);
     fprintf(f, "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"tool\": \"gilt\", "
                "\"policy\": \"%s\", \"switch_interval_s\": %g, \"mode\": \"%s\"",
             vm->gil_ops ? vm->gil_ops->name : "?", vm->options.switch_interval,
-            vm->sim ? "sim" : "real");
-    if (vm->sim) {
+            rep.mode);
+    if (rep.virtual_time) {
         /* The run's whole model, so a trace says what produced it. */
-        char model[512];
-        sim_config_format(sim_config(vm->sim), model, sizeof model);
-        fprintf(f, ", \"seed\": %llu, \"cores\": %d, \"os_model\": ",
-                (unsigned long long)vm->options.seed, sim_config(vm->sim)->cores);
-        json_string(f, model);
+        fprintf(f, ", \"seed\": %llu, \"cores\": %ld, \"os_model\": ",
+                (unsigned long long)vm->options.seed, rep.cores);
+        json_string(f, rep.os_model);
         fprintf(f, ", \"costs\": ");
         json_string(f, vm->cost_source ? vm->cost_source : "?");
     }
@@ -281,7 +279,7 @@ static int write_trace(VmShared *vm, const RecList *l) {
 int vm_record_finish(VmShared *vm) {
     if (!vm->recorder) return 0;
     /* Close the spans still open: the main thread holds the GIL now. */
-    uint64_t now = sim_clock_now_ns();
+    uint64_t now = vm_now_ns(vm);
     for (VmThread *t = vm->threads; t; t = t->next)
         if (t->rec && t->holds_gil) vm_record_released(t, t->gil_stats.acquired_at_ns, now);
     RecList l = all_records(vm);

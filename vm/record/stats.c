@@ -20,9 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/clock.h"
 #include "vm/gil/gil.h"
-#include "sim/sched.h"
 
 static void csv_name(FILE *f, const char *name) {
     fputc('"', f);
@@ -33,23 +31,23 @@ static void csv_name(FILE *f, const char *name) {
     fputc('"', f);
 }
 
-static void write_row(FILE *f, VmShared *vm, uint64_t wall_ns, uint64_t ident,
-                      const char *name, const GilStats *s, uint64_t bytecodes) {
+static void write_row(FILE *f, VmShared *vm, const VmPlatformReport *rep, uint64_t wall_ns,
+                      uint64_t ident, const char *name, const GilStats *s, uint64_t bytecodes) {
     const VmOptions *o = &vm->options;
     fprintf(f, "%s,%g,%d,%d,%ld,%s,", vm->gil_ops ? vm->gil_ops->name : "?",
             o->switch_interval, o->check_interval, o->force_switching ? 1 : 0,
-            vm->sim ? (long)sim_config(vm->sim)->cores : sysconf(_SC_NPROCESSORS_ONLN),
-            o->sim ? "sim" : "real");
+            rep->cores, rep->mode);
     if (o->seed_set)
         fprintf(f, "%llu", (unsigned long long)o->seed);
     fputc(',', f);
-    if (!vm->sim) fprintf(f, "%.3f", (double)wall_ns / 1e6);
+    /* A virtual run's wall time says how fast the host simulated, not
+     * anything about the program: it is left out. */
+    if (!rep->virtual_time) fprintf(f, "%.3f", (double)wall_ns / 1e6);
     fputc(',', f);
-    if (vm->sim) {
-        const SimCounters *c = sim_counters(vm->sim);
-        fprintf(f, "%.6f,%llu,%llu,\"", (double)sim_max_time(vm->sim) / 1e6,
-                (unsigned long long)c->context_switches, (unsigned long long)c->preemptions);
-        sim_config_print(sim_config(vm->sim), f);
+    if (rep->virtual_time) {
+        fprintf(f, "%.6f,%llu,%llu,\"%s", (double)rep->virtual_ns / 1e6,
+                (unsigned long long)rep->context_switches,
+                (unsigned long long)rep->preemptions, rep->os_model);
         fprintf(f, " costs=");
         /* Quoted, and kept free of commas and quotes all the same, so
          * that awk -F, and cut read the file as well as a CSV parser. */
@@ -73,17 +71,19 @@ int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return -1;
+    VmPlatformReport rep;
+    vm->platform.ops->report(vm->platform.ctx, &rep);
     fprintf(f, "policy,switch_interval_s,check_interval,force_switching,cores,mode,"
                "seed,wall_ms,virtual_ms,context_switches,preemptions,os_model,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
                "forced_switches,futile_wakeups,io_releases,bytecodes,switched_in\n");
     for (int i = 0; i < vm->finished_count; i++)
-        write_row(f, vm, wall_ns, vm->finished_idents[i], vm->finished_names[i],
+        write_row(f, vm, &rep, wall_ns, vm->finished_idents[i], vm->finished_names[i],
                   &vm->finished_stats[i], vm->finished_bytecodes[i]);
-    uint64_t now = sim_clock_now_ns();
+    uint64_t now = vm_now_ns(vm);
     for (VmThread *t = vm->threads; t; t = t->next) {
         GilStats s = t->gil_stats;
         if (t->holds_gil) s.held_ns += now - s.acquired_at_ns;
-        write_row(f, vm, wall_ns, t->ident, t->name, &s, t->bytecodes);
+        write_row(f, vm, &rep, wall_ns, t->ident, t->name, &s, t->bytecodes);
     }
     int err = ferror(f) ? EIO : 0;
     if (fclose(f) != 0 && !err) err = errno;

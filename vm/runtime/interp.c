@@ -38,7 +38,6 @@
 #include "vm/object/format.h"
 #include "vm/runtime/gc.h"
 #include "vm/gil/gil.h"
-#include "sim/sched.h"
 #include "vm/object/list.h"
 #include "vm/runtime/memory.h"
 #include "vm/bytecode/opcodes.h"
@@ -51,7 +50,7 @@ bool vm__eval_breaker_handle(VmThread *th) {
     VmShared *vm = th->vm;
     /* --sim: this thread's virtual CPU reached its horizon; let whatever is
      * due in virtual time happen first (it may set bits read below). */
-    if (vm->sim && th->vtime_ps >= th->sim_horizon_ps) sim_checkpoint(vm->sim);
+    if (th->vtime_ps >= th->cpu_horizon_ps) vm_platform_checkpoint(&vm->platform);
     uint32_t bits = atomic_load_explicit(&th->eval_breaker, memory_order_acquire);
     if (bits & VM_BREAK_GC) {
         atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GC);

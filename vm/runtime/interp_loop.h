@@ -35,7 +35,7 @@ static bool RUN_FN(VmThread *th, Value *result) {
 #define COUNT_MORE(n) (executed += (uint64_t)(n) << VM_COST_SHIFT)
 #define EXECUTED_COUNT() (executed >> VM_COST_SHIFT)
 #define EXECUTED_PS() (executed & VM_COST_MASK)
-#define PAST_HORIZON() __builtin_expect(th->vtime_ps + EXECUTED_PS() >= th->sim_horizon_ps, 0)
+#define PAST_HORIZON() __builtin_expect(th->vtime_ps + EXECUTED_PS() >= th->cpu_horizon_ps, 0)
 #else
 #define COUNT_INSTR(word) (executed++)
 #define COUNT_MORE(n) (executed += (n))
@@ -62,7 +62,7 @@ static bool RUN_FN(VmThread *th, Value *result) {
         if (!(expr)) THROW();                                                 \
     } while (0)
     /* In the costed variant a safe point also checks the simulator's
-     * horizon (sim_horizon_ps is UINT64_MAX outside --sim). */
+     * horizon (cpu_horizon_ps is UINT64_MAX outside --sim). */
 #define SAFE_POINT()                                                          \
     do {                                                                      \
         if (atomic_load_explicit(&th->eval_breaker, memory_order_relaxed) ||  \

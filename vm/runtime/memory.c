@@ -14,7 +14,6 @@
 #include <stdlib.h>
 
 #include "vm/runtime/vm.h"
-#include "sim/sched.h"
 
 /* Process-wide test hook, not VM state: the memory unit tests use it to
  * prove that host allocation failure is reported instead of crashing. */
@@ -41,7 +40,7 @@ void *vm_realloc(struct VmHeap *heap, void *ptr, size_t old_size,
     if (heap && new_size > old_size) {
         if (heap->concurrent) __atomic_add_fetch(&heap->allocations, 1, __ATOMIC_RELAXED);
         else heap->allocations++;
-        if (heap->sim) sim_cpu_ps(heap->sim, heap->alloc_ps);
+        if (heap->alloc_ps) heap->platform.ops->charge_ps(heap->platform.ctx, heap->alloc_ps);
         if (heap->bytes_allocated > heap->next_gc && heap->alloc_breaker)
             atomic_fetch_or(heap->alloc_breaker, VM_BREAK_GC);
     }

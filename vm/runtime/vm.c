@@ -19,7 +19,6 @@
 #include "vm/runtime/gc.h"
 #include "vm/gil/gil.h"
 #include "vm/runtime/interp.h"
-#include "sim/sched.h"
 #include "vm/object/list.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/ops.h"
@@ -210,6 +209,9 @@ VmShared *vm_shared_new(const VmOptions *options) {
         vm->options = *options;
     else
         vm_options_default(&vm->options);
+    vm->platform = vm->options.platform ? *vm->options.platform : vm_platform_real();
+    vm->options.platform = &vm->platform;
+    vm->heap.platform = vm->platform;
     vm->heap.next_gc = GILT_GC_INITIAL_THRESHOLD;
     vm->heap.max_heap = vm->options.max_heap;
     vm->out = stdout;
@@ -218,6 +220,8 @@ VmShared *vm_shared_new(const VmOptions *options) {
     pthread_mutex_init(&vm->sched_lock, NULL);
     pthread_mutex_init(&vm->heap.lock, NULL);
     pthread_cond_init(&vm->exit_cond, NULL);
+    /* A simulator that finds every thread blocked reports this VM's. */
+    vm->platform.ops->on_deadlock(vm->platform.ctx, vm_thread_report_deadlock_hook, vm);
     vm->live_threads = 1;
     vm->next_ident = 1;
 
@@ -260,22 +264,19 @@ void vm_set_op_costs(VmShared *vm, const uint32_t *ps, int count) {
     vm->charge_costs = true;
 }
 
+void vm_set_costs(VmShared *vm, const uint32_t *op_ps, int count, uint32_t alloc_ps,
+                  const char *source) {
+    vm_set_op_costs(vm, op_ps, count);
+    vm->heap.alloc_ps = alloc_ps;
+    vm->cost_source = source;
+}
+
 void vm_shared_destroy(VmShared *vm) {
     /* Threads that have left the thread list may still be inside their
      * last GIL release: wait until their C code is done with the VM. */
     pthread_mutex_lock(&vm->sched_lock);
-    while (vm->unfinished_threads > 0) {
-        if (vm->sim) {
-            /* Virtual threads run only when this one lets them: give them
-             * virtual time to finish (deterministic, after the run's
-             * figures were taken). */
-            pthread_mutex_unlock(&vm->sched_lock);
-            sim_sleep(vm->sim, 1000);
-            pthread_mutex_lock(&vm->sched_lock);
-        } else {
-            pthread_cond_wait(&vm->exit_cond, &vm->sched_lock);
-        }
-    }
+    while (vm->unfinished_threads > 0)
+        vm->platform.ops->host_wait(vm->platform.ctx, &vm->exit_cond, &vm->sched_lock);
     pthread_mutex_unlock(&vm->sched_lock);
     vm_record_free(vm);
     while (vm->threads) vm_thread_destroy(vm->threads);
@@ -297,7 +298,7 @@ VmThread *vm_thread_new(VmShared *vm) {
     memset(th, 0, sizeof *th);
     th->vm = vm;
     atomic_init(&th->eval_breaker, 0);
-    th->sim_horizon_ps = UINT64_MAX;   /* real mode: never check in */
+    th->cpu_horizon_ps = UINT64_MAX;   /* until the platform says otherwise */
     th->stack = (Value *)vm_realloc(NULL, NULL, 0,
                                     sizeof(Value) * GILT_STACK_VALUES);
     th->stack_top = th->stack;
@@ -314,6 +315,9 @@ VmThread *vm_thread_new(VmShared *vm) {
     if (!vm->main_thread) {
         vm->main_thread = th;
         snprintf(th->name, sizeof th->name, "MainThread");
+        /* The calling thread runs the VM's main thread: its CPU counter
+         * is the one the platform reads (virtual time). */
+        vm->platform.ops->thread_bind(vm->platform.ctx, &th->vtime_ps, &th->cpu_horizon_ps);
     }
     if (!vm->heap.alloc_breaker) vm->heap.alloc_breaker = &th->eval_breaker;
     return th;
@@ -327,7 +331,11 @@ void vm_thread_destroy(VmThread *th) {
             break;
         }
     }
-    if (vm->main_thread == th) vm->main_thread = NULL;
+    if (vm->main_thread == th) {
+        vm->main_thread = NULL;
+        /* The platform keeps the thread's clock, not this counter. */
+        vm->platform.ops->thread_bind(vm->platform.ctx, NULL, NULL);
+    }
     if (vm->heap.alloc_breaker == &th->eval_breaker)
         vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
     vm_realloc(NULL, th->stack, 0, 0);

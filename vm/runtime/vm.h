@@ -20,10 +20,10 @@
 
 #include "vm/object/object.h"
 #include "vm/object/value.h"
+#include "vm/platform/platform.h"
 #include "vm/runtime/vm_config.h"
 
 struct GilOps;
-struct SimClock;
 
 typedef enum {
     VM_OK = 0,
@@ -85,11 +85,11 @@ typedef struct VmHeap {
     bool concurrent;
     pthread_mutex_t lock;
     /* Allocations (growing calls of the funnel): the cost model charges
-     * each one alloc_ps of virtual CPU to the running simulated thread
-     * (sim, NULL in real mode), and gilt calibrate counts them. */
+     * each one alloc_ps of CPU to the running thread through the platform
+     * (zero in real mode), and gilt calibrate counts them. */
     uint64_t allocations;
     uint32_t alloc_ps;
-    struct Sim *sim;
+    VmPlatform platform;
 } VmHeap;
 
 /* Options that change how a program runs (set from the command line). */
@@ -103,7 +103,8 @@ typedef struct {
                                  their own default quantum) */
     int check_interval;       /* legacy policy: ticks */
     bool force_switching;
-    bool sim;                 /* --sim: virtual time (sim/sched.h) */
+    const VmPlatform *platform; /* what the VM runs on: NULL for real
+                                 mode, vm_platform_sim(sim) for --sim */
     uint64_t seed;            /* random's default seed */
     bool seed_set;
 } VmOptions;
@@ -162,9 +163,10 @@ struct VmShared {
     uint64_t *finished_bytecodes;
     int finished_count, finished_capacity;
     struct VmRecorder *recorder; /* --hist/--trace state, or NULL */
-    /* --sim: the simulator and the virtual cost of each opcode in
-     * picoseconds; in real mode sim is NULL and every cost is zero. */
-    struct Sim *sim;
+    /* The world: locks, time, threads, sockets (vm/platform/platform.h). */
+    VmPlatform platform;
+    /* The virtual cost of each opcode in picoseconds (--sim and gilt
+     * calibrate; all zero otherwise). */
     uint32_t op_cost_ps[256];
     /* (1 << VM_COST_SHIFT) | op_cost_ps[op]: what the costed loop adds per
      * instruction (vm/runtime/interp_loop.h); set with vm_set_op_costs. */
@@ -218,10 +220,10 @@ struct VmThread {
     uint64_t bytecodes;       /* instructions executed */
     /* Virtual CPU consumed, in picoseconds: every instruction adds its cost
      * from vm->op_cost_ps (all zero in real mode).  When it reaches
-     * sim_horizon_ps the thread checks in with the simulator at its next
+     * cpu_horizon_ps the thread checks in with the simulator at its next
      * safe point (UINT64_MAX in real mode: never). */
     uint64_t vtime_ps;
-    uint64_t sim_horizon_ps;
+    uint64_t cpu_horizon_ps;
     bool holds_gil;
     GilStats gil_stats;
     struct VmRecord *rec;     /* this thread's recording, or NULL */
@@ -329,6 +331,15 @@ void vm_blocking_end(VmThread *th);
 /* Install a per-opcode cost table (picoseconds, capped at
  * VM_OP_COST_MAX_PS) and switch the VM to the costed loop. */
 void vm_set_op_costs(VmShared *vm, const uint32_t *ps, int count);
+/* The same, plus what each heap allocation costs and where the figures
+ * came from (for the run record): what a virtual run installs. */
+void vm_set_costs(VmShared *vm, const uint32_t *op_ps, int count, uint32_t alloc_ps,
+                  const char *source);
+
+/* Monotonic nanoseconds on the VM's platform (host or virtual time). */
+static inline uint64_t vm_now_ns(const VmShared *vm) {
+    return vm_platform_now_ns(&vm->platform);
+}
 
 /* Report every thread's wait (who waits for which lock, where) and exit
  * with status 1: the simulator calls it when no simulated thread can run

@@ -1,0 +1,111 @@
+/*
+ * vm/cli/run.c - `gilt run`: make the VM on its platform (the host, or a
+ * simulator for --sim), run the program, write what the run recorded.
+ *
+ * Exit statuses follow CPython: 0 on success, 1 for an uncaught exception
+ * or a syntax error, the SystemExit code when the program calls sys.exit.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/clock.h"
+#include "sim/sched.h"
+#include "vm/cli/cli.h"
+#include "vm/gil/gil.h"
+#include "vm/object/list.h"
+#include "vm/object/str.h"
+#include "vm/record/record.h"
+#include "vm/record/stats.h"
+#include "vm/runtime/memory.h"
+
+/* The main thread's eval breaker, for the SIGINT handler: the one piece of
+ * process-wide state, because a signal handler cannot be given a pointer. */
+static _Atomic uint32_t *sigint_breaker;
+
+/* In --sim the main thread may sit in an untimed virtual wait while other
+ * threads run on, so it might never see the first Ctrl-C: a second one
+ * ends the run. */
+static volatile sig_atomic_t sigint_count;
+static bool sigint_sim;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    if (sigint_sim && ++sigint_count >= 2) {
+        static const char msg[] = "\ngilt: interrupted (second Ctrl-C in a virtual run)\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
+    if (sigint_breaker) atomic_fetch_or(sigint_breaker, VM_BREAK_SIGNAL);
+}
+
+int cli_run_main(const char *prog, int argc, char **argv) {
+    CliRun cr;
+    int rc = cli_parse_run(prog, "run", argc, argv, &cr);
+    if (rc >= 0) return rc;
+    VmOptions opts = cr.opts;
+    Sim *sim = NULL;
+    VmPlatform platform = vm_platform_real();
+    if (cr.sa.enabled) {
+        SimConfig cfg = cli_sim_model(&cr.costs, &cr.sa, opts.seed);
+        sim = sim_new(&cfg);
+        if (!sim) {
+            fprintf(stderr, "%s: cannot start the simulator\n", prog);
+            cli_run_fini(&cr);
+            return 1;
+        }
+        if (cr.sa.progress || isatty(STDERR_FILENO)) sim_set_progress(sim, stderr, 3000);
+        platform = vm_platform_sim(sim);
+    }
+    opts.platform = &platform;
+    VmShared *vm = vm_shared_new(&opts);
+    VmThread *th = vm_thread_new(vm);
+    if (sim)
+        vm_set_costs(vm, cr.costs.op_ps, OP__COUNT, cr.costs.alloc_ps, cr.costs.source);
+    vm_list_append(vm, vm->argv,
+                   VM_OBJ(vm_str_from_cstr(vm, cr.code_arg ? "-c" : cr.filename)));
+    for (int i = 0; i < cr.nargs; i++)
+        vm_list_append(vm, vm->argv, VM_OBJ(vm_str_from_cstr(vm, cr.args[i])));
+
+    sigint_breaker = &th->eval_breaker;
+    sigint_sim = sim != NULL;
+    /* Without SA_RESTART, so that a blocking system call (a socket recv)
+     * returns EINTR and the program sees KeyboardInterrupt. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    if (cr.hist_path || cr.trace_path) vm_record_enable(vm, cr.hist_path, cr.trace_path);
+    vm_gil_acquire(th);
+    /* Wall time is the host's, whatever clock the program sees. */
+    uint64_t t0 = sim_clock_now_ns();
+    vm_run_source(th, cr.source, cr.filename);
+    int status = vm->exit_status;
+    fflush(vm->out);
+    if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0) {
+        fprintf(stderr, "%s: cannot write '%s': %s\n", prog, cr.stats_path, strerror(errno));
+        if (status == 0) status = 1;
+    }
+    if (vm_record_finish(vm) != 0 && status == 0) status = 1;
+    if (vm->threads != th || th->next) {
+        /* Daemon threads are still running: like CPython, exit without
+         * waiting for them.  The GIL stays held so none of them runs
+         * while the process goes away, and nothing is freed under
+         * their feet. */
+        fflush(stderr);
+        exit(status);
+    }
+    vm_gil_release(th);
+    signal(SIGINT, SIG_DFL);
+    sigint_breaker = NULL;
+    if (fflush(stdout) != 0 && status == 0) status = 1;
+    vm_shared_destroy(vm);
+    if (sim) sim_free(sim);
+    cli_run_fini(&cr);
+    return status;
+}
