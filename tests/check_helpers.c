@@ -22,7 +22,7 @@ TestRun test_run_on(const char *source, const VmOptions *options, const SimConfi
     if (options) o = *options;
     else vm_options_default(&o);
     Sim *sim = NULL;
-    VmPlatform platform = vm_platform_real();
+    VmPlatform platform = o.platform ? *o.platform : vm_platform_real();
     if (simcfg) {
         sim = sim_new(simcfg);
         ck_assert_ptr_nonnull(sim);

@@ -19,7 +19,8 @@ TestRun test_run_with(const char *source, const VmOptions *options);
 TestRun test_run(const char *source);
 void test_run_free(TestRun *r);
 
-/* The same on a chosen platform: sim NULL runs in real mode, else on a
+/* The same on a chosen platform: sim NULL runs on options->platform (the
+ * real one if that is NULL too), else on a
  * new simulator with that model and the built-in opcode costs.  inspect
  * (may be NULL) sees the VM after the program ended, before it goes. */
 struct SimConfig;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/clock.h"
+#include "sim/sched.h"
 
 #include "tests/check_helpers.h"
 #include "tests/check_suites.h"
@@ -277,6 +278,96 @@ START_TEST(test_safe_point_breaker) {
 }
 END_TEST
 
+/* ---- where the lock may switch (the ticked loops) ---------------------- */
+
+static const char *const racy_counter =
+    "import threading\n"
+    "N = 20000\n"
+    "counter = 0\n"
+    "def work():\n"
+    "    global counter\n"
+    "    for i in range(N):\n"
+    "        counter += 1\n"
+    "ts = [threading.Thread(target=work) for _ in range(8)]\n"
+    "for t in ts: t.start()\n"
+    "for t in ts: t.join()\n"
+    "print(8 * N - counter)\n";
+
+static long lost_updates(const char *policy, int cores) {
+    VmOptions o;
+    vm_options_default(&o);
+    o.gil_name = policy;
+    SimConfig cfg;
+    sim_config_default(&cfg);
+    cfg.cores = cores;
+    TestRun r = test_run_on(racy_counter, &o, &cfg, NULL, NULL);
+    ck_assert_msg(r.result == VM_OK, "%s", r.err);
+    long lost = strtol(r.out, NULL, 10);
+    test_run_free(&r);
+    return lost;
+}
+
+START_TEST(test_legacy_switches_inside_a_statement) {
+    /* CPython 2's ticker counted instructions, so a switch could fall
+     * between the load and the store of `counter += 1`: updates were lost.
+     * CPython 3.10+ switches only at back edges and calls: none are. */
+    ck_assert_int_gt(lost_updates("legacy", 2), 1000);
+    ck_assert_int_eq(lost_updates("cpython", 2), 0);
+    ck_assert_int_eq(lost_updates("fifo", 2), 0);
+    /* Without a lock, threads running at once on two virtual cores
+     * interleave inside the statement too; on one core the OS model only
+     * preempts at the end of a time slice, which falls inside it rarely. */
+    ck_assert_int_gt(lost_updates("none", 2), 1000);
+}
+END_TEST
+
+START_TEST(test_lost_updates_replay) {
+    ck_assert_int_eq(lost_updates("legacy", 2), lost_updates("legacy", 2));
+    ck_assert_int_eq(lost_updates("none", 4), lost_updates("none", 4));
+}
+END_TEST
+
+/* A real platform whose clock counts its readings. */
+static long clock_reads;
+static VmPlatformOps counting_ops;
+
+static uint64_t counting_now(void *ctx) {
+    clock_reads++;
+    return vm_platform_real().ops->now_ns(ctx);
+}
+
+static long clock_reads_of_countdown(const char *policy, int check_interval) {
+    counting_ops = *vm_platform_real().ops;
+    counting_ops.now_ns = counting_now;
+    VmPlatform p = {&counting_ops, NULL};
+    VmOptions o;
+    vm_options_default(&o);
+    o.platform = &p;
+    o.gil_name = policy;
+    o.check_interval = check_interval;
+    clock_reads = 0;
+    TestRun r = test_run_with("n = 300000\n"
+                              "while n > 0:\n"
+                              "    n -= 1\n", &o);
+    ck_assert_msg(r.result == VM_OK, "%s", r.err);
+    test_run_free(&r);
+    return clock_reads;
+}
+
+START_TEST(test_ticks_read_no_clock) {
+    /* A legacy check interval that never runs out must cost nothing: only
+     * a real release reads the clock (it used to be read at every one of
+     * the 300,000 back edges). */
+    long legacy = clock_reads_of_countdown("legacy", 100000000);
+    long cpython = clock_reads_of_countdown("cpython", 100);
+    ck_assert_msg(legacy <= cpython + 4, "legacy read the clock %ld times, cpython %ld",
+                  legacy, cpython);
+    ck_assert_int_lt(legacy, 50);
+    /* With the default interval, about one reading per check. */
+    ck_assert_int_gt(clock_reads_of_countdown("legacy", 100), 1000);
+}
+END_TEST
+
 Suite *interp_suite(void) {
     Suite *s = suite_create("interp");
     struct {
@@ -298,6 +389,9 @@ Suite *interp_suite(void) {
         {"system_exit", test_system_exit},
         {"compile_errors", test_compile_error_reported},
         {"eval_breaker", test_safe_point_breaker},
+        {"ticked_loop_lost_updates", test_legacy_switches_inside_a_statement},
+        {"ticked_loop_replay", test_lost_updates_replay},
+        {"ticked_loop_clock", test_ticks_read_no_clock},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -26,7 +26,16 @@ expect 0 "^gilt [0-9]" -- "$GILT" --version
 expect 2 "Usage:" -- "$GILT"
 expect 2 "unknown command 'frob'" -- "$GILT" frob
 expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
-expect 2 "positive number of seconds, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
+expect 2 "positive, finite number of seconds (at most 1e9), not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
+expect 2 "not 'inf'" -- "$GILT" run --switch-interval inf "$tmp/p.py"
+expect 2 "not '1e400'" -- "$GILT" run --switch-interval 1e400 "$tmp/p.py"
+expect 2 "not 'nan'" -- "$GILT" run --switch-interval nan "$tmp/p.py"
+expect 2 "not '1e10'" -- "$GILT" run --switch-interval 1e10 "$tmp/p.py"
+expect 1 "ValueError: switch interval must be a finite number of seconds, not inf" -- \
+    "$GILT" run -c 'import sys; sys.setswitchinterval(float("inf"))'
+expect 1 "ValueError: switch interval must be at most 1e+09 seconds, not 1e+300" -- \
+    "$GILT" run -c 'import sys; sys.setswitchinterval(1e300)'
+expect 0 "0.25" -- "$GILT" run -c 'import sys; sys.setswitchinterval(0.25); print(sys.getswitchinterval())'
 expect 2 "bad --max-heap size 'lots'" -- "$GILT" run --max-heap lots "$tmp/p.py"
 expect 2 "can't open file" -- "$GILT" run "$tmp/missing.py"
 expect 2 "missing FILE.py" -- "$GILT" run

@@ -239,10 +239,11 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_SWITCH_INTERVAL: {
             char *end;
             double v = strtod(optarg, &end);
-            if (*end || !(v > 0))
+            char why[128];
+            if (*end || end == optarg || vm_switch_interval_invalid(v, why, sizeof why))
                 return cli_bad_option(prog,
-                                  "--switch-interval wants a positive number "
-                                  "of seconds, not '%s'", optarg);
+                                  "--switch-interval wants a positive, finite number "
+                                  "of seconds (at most 1e9), not '%s'", optarg);
             opts.switch_interval = v;
             opts.switch_interval_set = true;
             break;

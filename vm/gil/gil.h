@@ -13,6 +13,18 @@
 
 #include "vm/runtime/vm.h"
 
+/* Where a policy may move the lock from one thread to another, which
+ * decides the interpreter loop (vm/runtime/interp_loop.h). */
+typedef enum {
+    GIL_SWITCH_AT_SAFE_POINTS,  /* back edges and calls (CPython 3.10+) */
+    GIL_SWITCH_AT_INSTRUCTIONS, /* between any two ticking instructions
+                                   (CPython 2's ticker): vm->gil_ticks counts
+                                   down, and yield is called when it runs out */
+    GIL_SWITCH_ANYWHERE,        /* no lock: threads run at once, so in
+                                   virtual time they must be able to
+                                   interleave between any two instructions */
+} GilSwitchPoints;
+
 typedef struct GilOps {
     const char *name;
     /* Create the policy's shared state for one VM. */
@@ -26,6 +38,7 @@ typedef struct GilOps {
      * legacy policy only counts ticks most of the time). */
     bool (*yield)(void *gil, VmThread *th);
     void (*fini)(VmShared *vm, void *gil);
+    GilSwitchPoints switch_points;
 } GilOps;
 
 /* What the VM calls: these wrap the policy's functions with the timing and

@@ -16,10 +16,8 @@ typedef struct {
     WaitQueue q;
 } BfsGil;
 
-static uint64_t slice_ns(VmShared *vm) {
-    double s = vm->options.switch_interval_set ? vm->options.switch_interval : 0.010;
-    return (uint64_t)(s * 1e9) + 1;
-}
+/* BFS's 10 ms slice, unless a switch interval was set. */
+static uint64_t slice_ns(VmShared *vm) { return vm_switch_interval_ns(vm, 10000000u); }
 
 static void *bfs_init(VmShared *vm) {
     BfsGil *g = (BfsGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
@@ -59,4 +57,5 @@ static void bfs_fini(VmShared *vm, void *gil) {
 
 const GilOps gil_bfs_ops = {
     "bfs", bfs_init, bfs_acquire, bfs_release, bfs_yield, bfs_fini,
+    GIL_SWITCH_AT_SAFE_POINTS,
 };

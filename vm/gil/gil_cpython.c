@@ -19,6 +19,9 @@
  *   through vm_blocking_begin/end; they never wait on switch_cond.
  * - `last_holder` and `switch_number` let a waiter tell whether anybody ran
  *   while it slept; `holder` is who to send the drop request to.
+ * - The FORCE_SWITCHING wait happens only while some thread waits for the
+ *   lock (`waiters`): the one that asked is still in its wait loop, since a
+ *   waiter leaves it only with the lock.
  *
  * Statistics: a waiter that wakes without timing out and finds the lock
  * taken again had a futile wake-up; a release made because of a drop
@@ -37,6 +40,7 @@ typedef struct {
     VmMutex switch_mutex;          /* protects the wait on switch_cond */
     VmCond switch_cond;            /* signalled when the lock is taken */
     bool locked;
+    int waiters;                    /* threads inside acquire's wait loop */
     VmThread *holder;               /* current holder, or NULL */
     _Atomic(VmThread *) last_holder;
     uint64_t switch_number;         /* incremented at every acquisition */
@@ -50,6 +54,7 @@ static void *cpython_init(VmShared *vm) {
     vm_mutex_init(&g->switch_mutex, &vm->platform);
     vm_cond_init(&g->switch_cond, &vm->platform);
     g->locked = false;
+    g->waiters = 0;
     g->holder = NULL;
     atomic_init(&g->last_holder, NULL);
     g->switch_number = 0;
@@ -58,14 +63,14 @@ static void *cpython_init(VmShared *vm) {
 }
 
 static uint64_t interval_ns(CpythonGil *g) {
-    double s = g->vm->options.switch_interval;
-    uint64_t ns = (uint64_t)(s * 1e9);
-    return ns ? ns : 1;
+    return vm_switch_interval_ns(g->vm, VM_DEFAULT_SWITCH_INTERVAL_NS);
 }
 
 static void cpython_acquire(void *gil, VmThread *th) {
     CpythonGil *g = (CpythonGil *)gil;
     vm_mutex_lock(&g->mutex);
+    if (g->locked) g->waiters++;
+    bool waited = g->locked;
     while (g->locked) {
         uint64_t saved = g->switch_number;
         int timed_out = vm_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
@@ -76,6 +81,7 @@ static void cpython_acquire(void *gil, VmThread *th) {
             th->gil_stats.futile_wakeups++;
         }
     }
+    if (waited) g->waiters--;
     g->locked = true;
     g->holder = th;
     g->switch_number++;
@@ -88,20 +94,31 @@ static void cpython_acquire(void *gil, VmThread *th) {
     vm_mutex_unlock(&g->mutex);
 }
 
+/* Free the lock (g->mutex held); returns whether somebody waits for it. */
+static bool release_locked(CpythonGil *g) {
+    g->locked = false;
+    g->holder = NULL;
+    vm_cond_signal(&g->cond);
+    return g->waiters > 0;
+}
+
 static void cpython_release(void *gil, VmThread *th) {
     (void)th;
     CpythonGil *g = (CpythonGil *)gil;
     vm_mutex_lock(&g->mutex);
-    g->locked = false;
-    g->holder = NULL;
-    vm_cond_signal(&g->cond);
+    release_locked(g);
     vm_mutex_unlock(&g->mutex);
 }
 
 static bool cpython_yield(void *gil, VmThread *th) {
     CpythonGil *g = (CpythonGil *)gil;
-    cpython_release(gil, th);
-    if (g->vm->options.force_switching) {
+    vm_mutex_lock(&g->mutex);
+    /* As drop_gil, force a switch only for a thread that is waiting: a
+     * request nobody waits on any more (a stress build asks at every
+     * instruction) would otherwise wait forever for a taker. */
+    bool someone_waits = release_locked(g);
+    vm_mutex_unlock(&g->mutex);
+    if (g->vm->options.force_switching && someone_waits) {
         /* Wait until somebody else took the lock (the thread that asked). */
         vm_mutex_lock(&g->switch_mutex);
         while (atomic_load(&g->last_holder) == th)
@@ -126,4 +143,5 @@ static void cpython_fini(VmShared *vm, void *gil) {
 const GilOps gil_cpython_ops = {
     "cpython", cpython_init, cpython_acquire, cpython_release, cpython_yield,
     cpython_fini,
+    GIL_SWITCH_AT_SAFE_POINTS,
 };

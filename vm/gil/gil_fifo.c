@@ -15,10 +15,8 @@ typedef struct {
     uint64_t ticket;  /* arrival counter, under q.mutex's protection by use */
 } FifoGil;
 
-static uint64_t quantum_ns(VmShared *vm) {
-    double s = vm->options.switch_interval_set ? vm->options.switch_interval : 0.1;
-    return (uint64_t)(s * 1e9) + 1;
-}
+/* Ruby's 100 ms timer quantum, unless a switch interval was set. */
+static uint64_t quantum_ns(VmShared *vm) { return vm_switch_interval_ns(vm, 100000000u); }
 
 static void *fifo_init(VmShared *vm) {
     FifoGil *g = (FifoGil *)vm_realloc(NULL, NULL, 0, sizeof *g);
@@ -52,4 +50,5 @@ static void fifo_fini(VmShared *vm, void *gil) {
 
 const GilOps gil_fifo_ops = {
     "fifo", fifo_init, fifo_acquire, fifo_release, fifo_yield, fifo_fini,
+    GIL_SWITCH_AT_SAFE_POINTS,
 };

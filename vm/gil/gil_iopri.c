@@ -28,7 +28,7 @@ static void iopri_acquire(void *gil, VmThread *th) {
     IopriGil *g = (IopriGil *)gil;
     uint64_t t = __atomic_add_fetch(&g->ticket, 1, __ATOMIC_RELAXED);
     bool io = th->gil_from_io;
-    uint64_t q = (uint64_t)(g->q.vm->options.switch_interval * 1e9) + 1;
+    uint64_t q = vm_switch_interval_ns(g->q.vm, VM_DEFAULT_SWITCH_INTERVAL_NS);
     gil_wq_acquire(&g->q, th, io ? t : CPU_RANK_BASE + t, io, q);
 }
 
@@ -51,4 +51,5 @@ static void iopri_fini(VmShared *vm, void *gil) {
 
 const GilOps gil_iopri_ops = {
     "iopri", iopri_init, iopri_acquire, iopri_release, iopri_yield, iopri_fini,
+    GIL_SWITCH_AT_SAFE_POINTS,
 };

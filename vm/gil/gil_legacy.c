@@ -7,10 +7,19 @@
  * - The lock is a plain mutex-and-condition lock with no fairness and no
  *   hand-off: `locked` under `mutex`, waiters sleep on `cond`.
  * - Every --check-interval "ticks" the holder releases it and immediately
- *   tries to take it again.  A tick here is a safe point (back edge or
- *   call), gilt's equivalent of CPython 2's per-instruction ticker.  To see
- *   every tick the policy keeps VM_BREAK_GIL_DROP set in the holder's eval
- *   breaker, so each safe point calls yield, which counts down.
+ *   tries to take it again.  A tick is an instruction, as CPython 2's
+ *   _Py_Ticker was decremented at every opcode but the few its loop ran
+ *   without checking (constants, local loads and stores, stack shuffles):
+ *   the policy asks for the ticked interpreter loop (GIL_SWITCH_AT_
+ *   INSTRUCTIONS), which counts vm->gil_ticks down and calls yield when it
+ *   runs out - so a switch can fall inside `counter += 1`, between the load
+ *   and the store, and updates get lost as they did in Python 2.  Nothing
+ *   happens (and no clock is read) at the ticks in between.
+ * - The countdown is one for the VM, re-armed only at a check, as
+ *   _Py_Ticker was: a thread taking the lock after a blocking call goes on
+ *   with the count its predecessor left, so threads running the same loop
+ *   check at different places in it (one per-thread count reset at every
+ *   acquisition would check every thread at the same instruction).
  * - On a multicore machine the releasing thread usually wins the race to
  *   re-acquire, because the woken waiter needs to be scheduled first: the
  *   waiter wakes up, finds the lock taken again, and goes back to sleep - a
@@ -36,6 +45,7 @@ static void *legacy_init(VmShared *vm) {
     vm_cond_init(&g->cond, &vm->platform);
     g->locked = false;
     g->vm = vm;
+    vm->gil_ticks = vm->options.check_interval;
     return g;
 }
 
@@ -50,8 +60,6 @@ static void legacy_acquire(void *gil, VmThread *th) {
     }
     g->locked = true;
     vm_mutex_unlock(&g->mutex);
-    th->gil_ticks = g->vm->options.check_interval;
-    atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
 }
 
 static void legacy_release(void *gil, VmThread *th) {
@@ -63,12 +71,10 @@ static void legacy_release(void *gil, VmThread *th) {
     vm_mutex_unlock(&g->mutex);
 }
 
+/* The ticks ran out (or a stress build asks at every safe point). */
 static bool legacy_yield(void *gil, VmThread *th) {
-    if (--th->gil_ticks > 0) {
-        /* Not yet: keep being called at every safe point. */
-        atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
-        return false;
-    }
+    LegacyGil *g = (LegacyGil *)gil;
+    g->vm->gil_ticks = g->vm->options.check_interval;
     legacy_release(gil, th);
     legacy_acquire(gil, th);
     return true;
@@ -84,5 +90,5 @@ static void legacy_fini(VmShared *vm, void *gil) {
 
 const GilOps gil_legacy_ops = {
     "legacy", legacy_init, legacy_acquire, legacy_release, legacy_yield,
-    legacy_fini,
+    legacy_fini, GIL_SWITCH_AT_INSTRUCTIONS,
 };

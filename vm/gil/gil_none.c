@@ -23,4 +23,5 @@ static void none_fini(VmShared *vm, void *gil) { (void)vm; (void)gil; }
 
 const GilOps gil_none_ops = {
     "none", none_init, none_acquire, none_release, none_yield, none_fini,
+    GIL_SWITCH_ANYWHERE,
 };

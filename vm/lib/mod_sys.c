@@ -24,9 +24,10 @@ static bool s_setswitchinterval(VmThread *th, Value *a, int n, ObjTuple *kw, Val
     if (n != 1) return vm_raise(th, th->vm->cls.TypeError, "setswitchinterval() takes exactly one argument (%d given)", n);
     double s;
     if (!vm_to_double(th, a[0], &s)) return false;
-    if (!(s > 0)) return vm_raise(th, th->vm->cls.ValueError, "switch interval must be strictly positive");
-    th->vm->options.switch_interval = s;
-    th->vm->options.switch_interval_set = true;
+    char why[128];
+    if (vm_switch_interval_invalid(s, why, sizeof why))
+        return vm_raise(th, th->vm->cls.ValueError, "%s", why);
+    vm_set_switch_interval(th->vm, s);
     *r = VM_NONE;
     return true;
 }
@@ -34,7 +35,7 @@ static bool s_setswitchinterval(VmThread *th, Value *a, int n, ObjTuple *kw, Val
 static bool s_getswitchinterval(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)a; (void)kw;
     if (n) return vm_raise(th, th->vm->cls.TypeError, "getswitchinterval() takes no arguments");
-    *r = VM_FLOAT(th->vm->options.switch_interval);
+    *r = VM_FLOAT(vm_switch_interval(th->vm));
     return true;
 }
 

@@ -223,7 +223,7 @@ static int write_trace(VmShared *vm, const RecList *l) {
     vm->platform.ops->report(vm->platform.ctx, &rep);
     fprintf(f, "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"tool\": \"gilt\", "
                "\"policy\": \"%s\", \"switch_interval_s\": %g, \"mode\": \"%s\"",
-            vm->gil_ops ? vm->gil_ops->name : "?", vm->options.switch_interval,
+            vm->gil_ops ? vm->gil_ops->name : "?", vm_switch_interval(vm),
             rep.mode);
     if (rep.virtual_time) {
         /* The run's whole model, so a trace says what produced it. */

@@ -35,7 +35,7 @@ static void write_row(FILE *f, VmShared *vm, const VmPlatformReport *rep, uint64
                       uint64_t ident, const char *name, const GilStats *s, uint64_t bytecodes) {
     const VmOptions *o = &vm->options;
     fprintf(f, "%s,%g,%d,%d,%ld,%s,", vm->gil_ops ? vm->gil_ops->name : "?",
-            o->switch_interval, o->check_interval, o->force_switching ? 1 : 0,
+            vm_switch_interval(vm), o->check_interval, o->force_switching ? 1 : 0,
             rep->cores, rep->mode);
     if (o->seed_set)
         fprintf(f, "%llu", (unsigned long long)o->seed);

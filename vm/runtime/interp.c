@@ -29,6 +29,7 @@
 #include "vm/runtime/interp.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 
@@ -79,9 +80,6 @@ bool vm__eval_breaker_handle(VmThread *th) {
         atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GIL_DROP);
         vm_gil_yield(th);
     }
-#if GILT_STRESS_SWITCH
-    atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
-#endif
 #if GILT_STRESS_GC
     atomic_fetch_or(&th->eval_breaker, VM_BREAK_GC);
 #endif
@@ -771,20 +769,77 @@ static int range_iter_next(VmThread *th, ObjIterator *it, Value *out) {
 
 /* ---- the loop --------------------------------------------------------- */
 
+/* Instructions that take no tick in the ticked loops: the few that
+ * CPython 2's loop ran without looking at _Py_Ticker (its `goto
+ * fast_next_opcode`: constants, local loads and stores, stack shuffles,
+ * forward jumps), and the superinstructions that stand for a local load.
+ * Every other instruction ticks. */
+static const uint8_t vm__op_no_tick[OP__COUNT] = {
+    [OP_NOP] = 1, [OP_LOAD_CONST] = 1, [OP_LOAD_NONE] = 1, [OP_LOAD_TRUE] = 1,
+    [OP_LOAD_FALSE] = 1, [OP_LOAD_SMALL_INT] = 1, [OP_LOAD_FAST] = 1,
+    [OP_STORE_FAST] = 1, [OP_POP_TOP] = 1, [OP_DUP_TOP] = 1, [OP_DUP_TOP_TWO] = 1,
+    [OP_ROT_TWO] = 1, [OP_ROT_THREE] = 1, [OP_ROT_FOUR] = 1, [OP_JUMP] = 1,
+    [OP_FAST_IMM_ARITH_STORE] = 1, [OP_FAST_IMM_ARITH] = 1,
+    [OP_FAST_IMM_COMPARE_JUMP] = 1,
+};
+
+/* A ticked loop stopped between two instructions: the policy's countdown
+ * ran out (a legacy check), or the thread reached its simulator horizon. */
+static bool vm__tick_point(VmThread *th) {
+    if (th->vm->gil_ticks <= 0) {
+        /* The policy re-arms the countdown at its check. */
+        th->vm->gil_ticks = INT_MAX;
+        atomic_fetch_or(&th->eval_breaker, VM_BREAK_GIL_DROP);
+    }
+    bool ok = vm__eval_breaker_handle(th);
+#if GILT_STRESS_SWITCH
+    th->vm->gil_ticks = 1;   /* and again before the next instruction */
+#endif
+    return ok;
+}
+
 #define RUN_FN run_plain
 #define RUN_COSTED 0
+#define RUN_TICKED 0
 #include "vm/runtime/interp_loop.h"
 #undef RUN_FN
 #undef RUN_COSTED
+#undef RUN_TICKED
 
 #define RUN_FN run_costed
 #define RUN_COSTED 1
+#define RUN_TICKED 0
 #include "vm/runtime/interp_loop.h"
 #undef RUN_FN
 #undef RUN_COSTED
+#undef RUN_TICKED
 
-/* One loop or the other: the choice is made per entry, and a thread's
- * frames all run under the same VM, so it never changes mid-run. */
+#define RUN_FN run_ticked
+#define RUN_COSTED 0
+#define RUN_TICKED 1
+#include "vm/runtime/interp_loop.h"
+#undef RUN_FN
+#undef RUN_COSTED
+#undef RUN_TICKED
+
+#define RUN_FN run_costed_ticked
+#define RUN_COSTED 1
+#define RUN_TICKED 1
+#include "vm/runtime/interp_loop.h"
+#undef RUN_FN
+#undef RUN_COSTED
+#undef RUN_TICKED
+
+/* One loop of the four: the choice is made per entry, and a thread's
+ * frames all run under the same VM, so it never changes mid-run.  A
+ * policy that switches at any instruction (legacy) needs the ticked loop;
+ * one whose threads run at once (none) needs it only when the costed loop
+ * decides when threads interleave (virtual time). */
 static bool run(VmThread *th, Value *result) {
-    return th->vm->charge_costs ? run_costed(th, result) : run_plain(th, result);
+    VmShared *vm = th->vm;
+    GilSwitchPoints sp = vm->gil_ops ? vm->gil_ops->switch_points : GIL_SWITCH_AT_SAFE_POINTS;
+    bool ticked = GILT_STRESS_SWITCH || sp == GIL_SWITCH_AT_INSTRUCTIONS ||
+                  (sp == GIL_SWITCH_ANYWHERE && vm->charge_costs);
+    if (vm->charge_costs) return ticked ? run_costed_ticked(th, result) : run_costed(th, result);
+    return ticked ? run_ticked(th, result) : run_plain(th, result);
 }

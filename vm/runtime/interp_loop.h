@@ -1,13 +1,25 @@
 /*
- * vm/runtime/interp_loop.h - the body of the interpreter loop, included twice by
- * vm/runtime/interp.c: once as run_plain (RUN_COSTED 0) and once as run_costed
- * (RUN_COSTED 1).  The costed loop adds each instruction's virtual cost
- * from vm->op_cost_ps to the thread's CPU counter and checks the
- * simulator's horizon at safe points (--sim, gilt calibrate); the plain
- * one has neither, so real mode pays nothing for the simulator.
+ * vm/runtime/interp_loop.h - the body of the interpreter loop, included four
+ * times by vm/runtime/interp.c, with RUN_COSTED and RUN_TICKED each 0 or 1:
+ *
+ *   run_plain          real mode: no cost accounting, no per-instruction check
+ *   run_costed         --sim and gilt calibrate: each instruction's virtual
+ *                      cost goes to the thread's CPU counter, and safe points
+ *                      check the simulator's horizon
+ *   run_ticked         real mode under a policy that may switch between any
+ *                      two instructions (legacy: CPython 2's _Py_Ticker)
+ *   run_costed_ticked  both, and the horizon is checked at every ticking
+ *                      instruction too, so that threads running at once in
+ *                      virtual time (--gil none) interleave inside a
+ *                      statement as real cores do
+ *
+ * The plain loop pays nothing for the other three.  In the ticked loops the
+ * superinstructions of vm/bytecode/peephole.c always take their slow path,
+ * so that every original instruction is dispatched (and ticked) on its own,
+ * as in an interpreter without them.
  *
  * Not a normal header: it defines a function and must be included with
- * RUN_FN and RUN_COSTED defined.
+ * RUN_FN, RUN_COSTED and RUN_TICKED defined.
  */
 static bool RUN_FN(VmThread *th, Value *result) {
     VmShared *vm = th->vm;
@@ -42,6 +54,20 @@ static bool RUN_FN(VmThread *th, Value *result) {
 #define EXECUTED_COUNT() executed
 #define EXECUTED_PS() 0
 #define PAST_HORIZON() false
+#endif
+#if RUN_TICKED
+    /* A tick is due before an instruction that ticks (vm__op_no_tick): the
+     * policy's countdown ran out, or, in virtual time, the thread's CPU
+     * passed its horizon. */
+#define TICK_DUE(word)                                                        \
+    __builtin_expect(!vm__op_no_tick[VM_INSTR_OP(word)] &&                     \
+                         (--vm->gil_ticks <= 0 || PAST_HORIZON()), 0)
+#define TICK_CHECK(word)                                                      \
+    if (TICK_DUE(word)) goto tick_point
+#define FUSION_OK 0
+#else
+#define TICK_CHECK(word) ((void)0)
+#define FUSION_OK 1
 #endif
 #define SYNC()                                                                \
     (frame->ip = ip, th->stack_top = sp, th->bytecodes += EXECUTED_COUNT(),  \
@@ -83,6 +109,7 @@ static bool RUN_FN(VmThread *th, Value *result) {
 #define DISPATCH()                                                            \
     do {                                                                      \
         word = *ip++;                                                         \
+        TICK_CHECK(word);                                                     \
         arg = VM_INSTR_ARG(word);                                             \
         COUNT_INSTR(word);                                                    \
         if (__builtin_expect(tracing, 0)) {                                   \
@@ -104,8 +131,22 @@ static bool RUN_FN(VmThread *th, Value *result) {
 #if GILT_COMPUTED_GOTO
     DISPATCH();
 #else
+    goto next_instruction;
+#endif
+#if RUN_TICKED
+    /* Between two instructions, the one at ip not yet run: stop here as
+     * at a safe point (the stack is whole), let the policy switch or the
+     * simulator catch up, then run it. */
+tick_point:
+    ip--;
+    SYNC();
+    CHECK(vm__tick_point(th));
+    DISPATCH();
+#endif
+#if !GILT_COMPUTED_GOTO
 next_instruction:
     word = *ip++;
+    TICK_CHECK(word);
     arg = VM_INSTR_ARG(word);
     COUNT_INSTR(word);
     if (tracing) {
@@ -1047,7 +1088,7 @@ next_instruction:
     ip = c_ ? code->code + VM_INSTR_ARG(ip[2]) : ip + 3
     TARGET(FAST_IMM_ARITH_STORE) {
         Value x = slots[arg];
-        if (x.type == VAL_INT) {
+        if (FUSION_OK && x.type == VAL_INT) {
             IMM_ARITH(x, ip[0], ok);
             if (ok) {
                 slots[VM_INSTR_ARG(ip[2])] = VM_INT(r_);
@@ -1060,7 +1101,7 @@ next_instruction:
     }
     TARGET(FAST_IMM_ARITH) {
         Value x = slots[arg];
-        if (x.type == VAL_INT) {
+        if (FUSION_OK && x.type == VAL_INT) {
             IMM_ARITH(x, ip[0], ok);
             if (ok) {
                 PUSH(VM_INT(r_));
@@ -1073,7 +1114,7 @@ next_instruction:
     }
     TARGET(FAST_IMM_COMPARE_JUMP) {
         Value x = slots[arg];
-        if (x.type == VAL_INT) {
+        if (FUSION_OK && x.type == VAL_INT) {
             IMM_COMPARE(x, ip[0]);
             DISPATCH();
         }
@@ -1084,7 +1125,7 @@ next_instruction:
         uint32_t dst = VM_INSTR_ARG(ip[2]);
         if (arg < (uint32_t)m->values.count && dst < (uint32_t)m->values.count) {
             Value x = m->values.values[arg];
-            if (x.type == VAL_INT) {
+            if (FUSION_OK && x.type == VAL_INT) {
                 IMM_ARITH(x, ip[0], ok);
                 if (ok) {
                     m->values.values[dst] = VM_INT(r_);
@@ -1100,7 +1141,7 @@ next_instruction:
         ObjModule *m = frame->func->module;
         if (arg < (uint32_t)m->values.count) {
             Value x = m->values.values[arg];
-            if (x.type == VAL_INT) {
+            if (FUSION_OK && x.type == VAL_INT) {
                 IMM_COMPARE(x, ip[0]);
                 DISPATCH();
             }
@@ -1226,4 +1267,7 @@ unwind_keep_trace:
 #undef EXECUTED_COUNT
 #undef EXECUTED_PS
 #undef PAST_HORIZON
+#undef TICK_DUE
+#undef TICK_CHECK
+#undef FUSION_OK
 }

@@ -10,6 +10,8 @@
 #include "vm/runtime/vm.h"
 
 #include <stdlib.h>
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 
 #include "vm/lib/builtins.h"
@@ -34,6 +36,34 @@ void vm_options_default(VmOptions *o) {
     o->switch_interval = 0.005;
     o->check_interval = 100;
     o->force_switching = true;
+}
+
+uint64_t vm_switch_interval_ns(const VmShared *vm, uint64_t default_ns) {
+    uint64_t ns = atomic_load_explicit(&vm->switch_interval_ns, memory_order_relaxed);
+    return ns ? ns : default_ns;
+}
+
+double vm_switch_interval(const VmShared *vm) {
+    return (double)vm_switch_interval_ns(vm, VM_DEFAULT_SWITCH_INTERVAL_NS) / 1e9;
+}
+
+const char *vm_switch_interval_invalid(double s, char *buf, size_t size) {
+    if (isnan(s) || isinf(s))
+        snprintf(buf, size, "switch interval must be a finite number of seconds, not %g", s);
+    else if (!(s > 0))
+        snprintf(buf, size, "switch interval must be strictly positive");
+    else if (s > VM_MAX_SWITCH_INTERVAL_S)
+        snprintf(buf, size, "switch interval must be at most %g seconds, not %g",
+                 VM_MAX_SWITCH_INTERVAL_S, s);
+    else
+        return NULL;
+    return buf;
+}
+
+void vm_set_switch_interval(VmShared *vm, double s) {
+    /* Below a nanosecond is a nanosecond: the lock cannot wait less. */
+    uint64_t ns = (uint64_t)llround(s * 1e9);
+    atomic_store_explicit(&vm->switch_interval_ns, ns ? ns : 1, memory_order_relaxed);
 }
 
 /* A class object; `name` may be NULL during bootstrap. */
@@ -212,6 +242,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm->platform = vm->options.platform ? *vm->options.platform : vm_platform_real();
     vm->options.platform = &vm->platform;
     vm->heap.platform = vm->platform;
+    if (vm->options.switch_interval_set) vm_set_switch_interval(vm, vm->options.switch_interval);
     vm->heap.next_gc = GILT_GC_INITIAL_THRESHOLD;
     vm->heap.max_heap = vm->options.max_heap;
     vm->out = stdout;
@@ -222,6 +253,7 @@ VmShared *vm_shared_new(const VmOptions *options) {
     pthread_cond_init(&vm->exit_cond, NULL);
     /* A simulator that finds every thread blocked reports this VM's. */
     vm->platform.ops->on_deadlock(vm->platform.ctx, vm_thread_report_deadlock_hook, vm);
+    vm->gil_ticks = GILT_STRESS_SWITCH ? 1 : INT_MAX;  /* until a ticking policy arms it */
     vm->live_threads = 1;
     vm->next_ident = 1;
 

@@ -143,6 +143,17 @@ struct VmShared {
     VmThread *threads;        /* every live thread (linked by next) */
     VmThread *main_thread;
     _Atomic uint64_t last_gil_holder; /* ident of the latest GIL holder */
+    /* Ticked loops: ticking instructions left until the policy's next check
+     * (legacy).  One countdown for the whole VM, as CPython 2's _Py_Ticker
+     * was one global: a thread that takes the lock after a blocking call
+     * goes on with what the last holder left, so threads check at
+     * different points of the same loop.  Only the holder touches it. */
+    int gil_ticks;
+    /* The switch interval in nanoseconds, 0 while nobody set it (the
+     * policy's own default applies).  Written by sys.setswitchinterval
+     * while waiters read it under the policy's mutex: atomic, read and
+     * written only through vm_switch_interval_ns / vm_set_switch_interval. */
+    _Atomic uint64_t switch_interval_ns;
     const struct GilOps *gil_ops;
     void *gil;                /* the policy's state */
     /* Threads (vm/lib/mod_thread.c).  sched_lock protects the counters below;
@@ -227,7 +238,6 @@ struct VmThread {
     bool holds_gil;
     GilStats gil_stats;
     struct VmRecord *rec;     /* this thread's recording, or NULL */
-    int gil_ticks;            /* legacy policy: safe points until release */
     bool gil_from_io;         /* the coming acquisition follows a blocking
                                  call (iopri and bfs treat it specially) */
     uint64_t gil_deadline_ns; /* bfs: this thread's virtual deadline */
@@ -335,6 +345,18 @@ void vm_set_op_costs(VmShared *vm, const uint32_t *ps, int count);
  * came from (for the run record): what a virtual run installs. */
 void vm_set_costs(VmShared *vm, const uint32_t *op_ps, int count, uint32_t alloc_ps,
                   const char *source);
+
+/* The switch interval in nanoseconds, or default_ns while nobody set one
+ * (--switch-interval, sys.setswitchinterval); never 0. */
+uint64_t vm_switch_interval_ns(const VmShared *vm, uint64_t default_ns);
+/* What sys.getswitchinterval() says, in seconds (CPython's 0.005 while unset). */
+double vm_switch_interval(const VmShared *vm);
+/* NULL if s seconds is a valid switch interval, else why not (in buf). */
+const char *vm_switch_interval_invalid(double s, char *buf, size_t size);
+/* Set it (s already valid). */
+void vm_set_switch_interval(VmShared *vm, double s);
+#define VM_DEFAULT_SWITCH_INTERVAL_NS 5000000u
+#define VM_MAX_SWITCH_INTERVAL_S 1e9
 
 /* Monotonic nanoseconds on the VM's platform (host or virtual time). */
 static inline uint64_t vm_now_ns(const VmShared *vm) {

@@ -66,8 +66,10 @@
 #define GILT_STRESS_GC 0
 #endif
 
-/* Stress mode: request a GIL drop at every safe point, so every back edge
- * and call is a switch opportunity (Lua's HARDSTACKTESTS in spirit). */
+/* Stress mode: request a GIL drop before every instruction, under every
+ * policy, so that every instruction boundary is a switch opportunity (Lua's
+ * HARDSTACKTESTS in spirit): all policies then run the ticked loop with a
+ * countdown of one.  Build with CPPFLAGS=-DGILT_STRESS_SWITCH=1. */
 #ifndef GILT_STRESS_SWITCH
 #define GILT_STRESS_SWITCH 0
 #endif
