@@ -28,6 +28,7 @@ int main(void) {
     srunner_add_suite(sr, sim_suite());
     srunner_add_suite(sr, costs_suite());
     srunner_add_suite(sr, platform_suite());
+    srunner_add_suite(sr, gil_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -26,5 +26,6 @@ Suite *record_suite(void);
 Suite *sim_suite(void);
 Suite *costs_suite(void);
 Suite *platform_suite(void);
+Suite *gil_suite(void);
 
 #endif /* GILT_TESTS_CHECK_SUITES_H */
