@@ -405,7 +405,9 @@ typedef struct {
     VmThread *th;
 } ThreadStart;
 
-static void record_finished(VmThread *th) {
+/* Keep a finishing thread's figures, its last hold of the GIL (which ends
+ * at `now`, just before the final release) included. */
+static void record_finished(VmThread *th, uint64_t now) {
     VmShared *vm = th->vm;
     if (vm->finished_count == vm->finished_capacity) {
         int old = vm->finished_capacity, cap = old ? old * 2 : 16;
@@ -417,6 +419,7 @@ static void record_finished(VmThread *th) {
     }
     int i = vm->finished_count++;
     vm->finished_stats[i] = th->gil_stats;
+    if (th->holds_gil) vm->finished_stats[i].held_ns += now - th->gil_stats.acquired_at_ns;
     memcpy(vm->finished_names[i], th->name, 64);
     vm->finished_idents[i] = th->ident;
     vm->finished_bytecodes[i] = th->bytecodes;
@@ -463,9 +466,10 @@ static void *thread_main(void *arg) {
     }
     th->stack_top = th->stack;
     /* Leave the thread list while still holding the GIL, then let go. */
-    record_finished(th);
+    uint64_t now = vm_now_ns(vm);
+    record_finished(th, now);
     if (th->rec) {
-        vm_record_released(th, th->gil_stats.acquired_at_ns, vm_now_ns(vm));
+        vm_record_released(th, th->gil_stats.acquired_at_ns, now);
         vm_record_thread_exit(th);
     }
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next)

@@ -793,7 +793,9 @@ static bool vm__tick_point(VmThread *th) {
     }
     bool ok = vm__eval_breaker_handle(th);
 #if GILT_STRESS_SWITCH
-    th->vm->gil_ticks = 1;   /* and again before the next instruction */
+    /* And again before the next instruction: the one stopped at counts
+     * one tick when it is dispatched again, the next one the second. */
+    th->vm->gil_ticks = 2;
 #endif
     return ok;
 }
