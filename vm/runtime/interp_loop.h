@@ -13,10 +13,11 @@
  *                      virtual time (--gil none) interleave inside a
  *                      statement as real cores do
  *
- * The plain loop pays nothing for the other three.  In the ticked loops the
- * superinstructions of vm/bytecode/peephole.c always take their slow path,
- * so that every original instruction is dispatched (and ticked) on its own,
- * as in an interpreter without them.
+ * The plain loop pays nothing for the other three.  In the ticked loops a
+ * superinstruction of vm/bytecode/peephole.c runs fused only where no switch
+ * could have fallen inside it (real time: the countdown has ticks to spare;
+ * virtual time: never), so that the program behaves as in an interpreter
+ * without superinstructions.
  *
  * Not a normal header: it defines a function and must be included with
  * RUN_FN, RUN_COSTED and RUN_TICKED defined.
@@ -64,10 +65,23 @@ static bool RUN_FN(VmThread *th, Value *result) {
                          (--vm->gil_ticks <= 0 || PAST_HORIZON()), 0)
 #define TICK_CHECK(word)                                                      \
     if (TICK_DUE(word)) goto tick_point
-#define FUSION_OK 0
+#if RUN_COSTED
+    /* Each instruction boundary may be where the simulator lets another
+     * thread in: no fusion at all. */
+#define FUSION_OK(extra) 0
+#define FUSION_TICKS(extra) ((void)0)
+#else
+    /* A superinstruction may run fused only if the countdown cannot run
+     * out inside it: `extra` is how many ticks its words after the first
+     * take, paid when the fast path is taken.  Otherwise its words run one
+     * by one, each ticking, as in an interpreter without superinstructions. */
+#define FUSION_OK(extra) (vm->gil_ticks > (extra))
+#define FUSION_TICKS(extra) (vm->gil_ticks -= (extra))
+#endif
 #else
 #define TICK_CHECK(word) ((void)0)
-#define FUSION_OK 1
+#define FUSION_OK(extra) 1
+#define FUSION_TICKS(extra) ((void)0)
 #endif
 #define SYNC()                                                                \
     (frame->ip = ip, th->stack_top = sp, th->bytecodes += EXECUTED_COUNT(),  \
@@ -1088,9 +1102,10 @@ next_instruction:
     ip = c_ ? code->code + VM_INSTR_ARG(ip[2]) : ip + 3
     TARGET(FAST_IMM_ARITH_STORE) {
         Value x = slots[arg];
-        if (FUSION_OK && x.type == VAL_INT) {
+        if (FUSION_OK(1) && x.type == VAL_INT) {
             IMM_ARITH(x, ip[0], ok);
             if (ok) {
+                FUSION_TICKS(1);
                 slots[VM_INSTR_ARG(ip[2])] = VM_INT(r_);
                 ip += 3;
                 COUNT_MORE(3);
@@ -1101,9 +1116,10 @@ next_instruction:
     }
     TARGET(FAST_IMM_ARITH) {
         Value x = slots[arg];
-        if (FUSION_OK && x.type == VAL_INT) {
+        if (FUSION_OK(1) && x.type == VAL_INT) {
             IMM_ARITH(x, ip[0], ok);
             if (ok) {
+                FUSION_TICKS(1);
                 PUSH(VM_INT(r_));
                 ip += 2;
                 COUNT_MORE(2);
@@ -1114,7 +1130,8 @@ next_instruction:
     }
     TARGET(FAST_IMM_COMPARE_JUMP) {
         Value x = slots[arg];
-        if (FUSION_OK && x.type == VAL_INT) {
+        if (FUSION_OK(2) && x.type == VAL_INT) {
+            FUSION_TICKS(2);
             IMM_COMPARE(x, ip[0]);
             DISPATCH();
         }
@@ -1125,9 +1142,10 @@ next_instruction:
         uint32_t dst = VM_INSTR_ARG(ip[2]);
         if (arg < (uint32_t)m->values.count && dst < (uint32_t)m->values.count) {
             Value x = m->values.values[arg];
-            if (FUSION_OK && x.type == VAL_INT) {
+            if (FUSION_OK(2) && x.type == VAL_INT) {
                 IMM_ARITH(x, ip[0], ok);
                 if (ok) {
+                    FUSION_TICKS(2);
                     m->values.values[dst] = VM_INT(r_);
                     ip += 3;
                     COUNT_MORE(3);
@@ -1141,7 +1159,8 @@ next_instruction:
         ObjModule *m = frame->func->module;
         if (arg < (uint32_t)m->values.count) {
             Value x = m->values.values[arg];
-            if (FUSION_OK && x.type == VAL_INT) {
+            if (FUSION_OK(2) && x.type == VAL_INT) {
+                FUSION_TICKS(2);
                 IMM_COMPARE(x, ip[0]);
                 DISPATCH();
             }
@@ -1270,4 +1289,5 @@ unwind_keep_trace:
 #undef TICK_DUE
 #undef TICK_CHECK
 #undef FUSION_OK
+#undef FUSION_TICKS
 }
