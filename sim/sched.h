@@ -65,6 +65,12 @@ typedef struct SimConfig {
     uint64_t max_segment_ns;  /* longest run without a checkpoint (progress) */
 } SimConfig;
 
+/* The longest duration of the OS model: an hour.  Longer time slices,
+ * latencies or costs model nothing real, and the cap keeps every sum of
+ * virtual times far from overflowing. */
+#define SIM_MODEL_MAX_NS (3600ull * 1000000000ull)
+#define SIM_MAX_CORES 1024
+
 /* Defaults measured on a 2020s x86 Linux machine (see `gilt calibrate`). */
 void sim_config_default(SimConfig *c);
 /* Print the configuration as "key=value" words on one line. */

@@ -26,9 +26,35 @@ expect 0 "^gilt [0-9]" -- "$GILT" --version
 expect 2 "Usage:" -- "$GILT"
 expect 2 "unknown command 'frob'" -- "$GILT" frob
 expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
-expect 2 "positive number of seconds, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
+expect 2 "positive number of seconds up to 3600, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
 expect 2 "bad --max-heap size 'lots'" -- "$GILT" run --max-heap lots "$tmp/p.py"
 expect 2 "can't open file" -- "$GILT" run "$tmp/missing.py"
+# Every numeric option is range-checked, with the bad value in the
+# message: no value may wrap in what it is stored in (an int, a size_t, a
+# uint64_t).
+expect 2 "check-interval wants an integer from 1 to 2147483647, not '2147483648'" -- \
+    "$GILT" run --check-interval 2147483648 "$tmp/p.py"
+expect 2 "not '4294967295'" -- "$GILT" run --check-interval 4294967295 "$tmp/p.py"
+expect 2 "not '-1'" -- "$GILT" run --check-interval -1 "$tmp/p.py"
+expect 0 "^42$" -- "$GILT" run --check-interval 2147483647 "$tmp/p.py"
+expect 2 "seed wants an integer from 0 to 18446744073709551615, not ' -1'" -- \
+    "$GILT" run --seed " -1" "$tmp/p.py"
+expect 2 "not '18446744073709551616'" -- "$GILT" run --seed 18446744073709551616 "$tmp/p.py"
+expect 2 "seed wants an integer from 0 to 18446744073709551615, not ''" -- "$GILT" run --seed "" "$tmp/p.py"
+expect 0 "^42$" -- "$GILT" run --seed 18446744073709551615 "$tmp/p.py"
+expect 2 "bad --max-heap size '1e30'" -- "$GILT" run --max-heap 1e30 "$tmp/p.py"
+expect 2 "bad --max-heap size 'nan'" -- "$GILT" run --max-heap nan "$tmp/p.py"
+expect 2 "bad --max-heap size '17179869184G'" -- "$GILT" run --max-heap 17179869184G "$tmp/p.py"
+expect 2 "switch-interval wants a positive number of seconds up to 3600, not 'inf'" -- \
+    "$GILT" run --switch-interval inf "$tmp/p.py"
+expect 2 "not '1e300'" -- "$GILT" run --switch-interval 1e300 "$tmp/p.py"
+expect 2 "cores wants an integer from 1 to 1024, not '4294967297'" -- \
+    "$GILT" run --sim --cores 4294967297 "$tmp/p.py"
+expect 2 "wants a duration with a unit (ns, us, ms, s) up to 3600s, not '3601s'" -- \
+    "$GILT" run --sim --lookahead 3601s "$tmp/p.py"
+expect 2 "not '20000000000000000000ns'" -- "$GILT" run --sim --ctx-switch 20000000000000000000ns "$tmp/p.py"
+expect 2 "wake-tail wants SHARE%,MEAN .*, not '101%,1ms'" -- "$GILT" run --sim --wake-tail 101%,1ms "$tmp/p.py"
+expect 2 "not '5%,7200s'" -- "$GILT" run --sim --wake-tail 5%,7200s "$tmp/p.py"
 expect 2 "missing FILE.py" -- "$GILT" run
 expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
 expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
