@@ -110,6 +110,42 @@ void sim_config_default(SimConfig *c) {
     c->max_segment_ns = 10000000;
 }
 
+/* Every duration of SimConfig, named as in the cost file. */
+#define DURATION_FIELDS(X)                                                    \
+    X(timeslice_ns) X(wake_min_ns) X(wake_mean_ns) X(wake_tail_ns) X(wake_fast_ns) \
+    X(idle_shallow_ns) X(ctx_switch_ns) X(timer_slack_ns) X(syscall_ns) X(lock_ns) \
+    X(spawn_ns) X(msg_ns) X(lookahead_ns) X(max_segment_ns)
+
+bool sim_config_validate(const SimConfig *c, char *err, size_t size) {
+    if (c->cores < 1 || c->cores > SIM_MAX_CORES) {
+        snprintf(err, size, "cores is %d, not from 1 to %d", c->cores, SIM_MAX_CORES);
+        return false;
+    }
+#define CHECK_DURATION(f)                                                     \
+    if (c->f > SIM_MODEL_MAX_NS) {                                            \
+        snprintf(err, size, #f " is %llu ns, more than an hour (%llu ns)",     \
+                 (unsigned long long)c->f, (unsigned long long)SIM_MODEL_MAX_NS); \
+        return false;                                                         \
+    }
+    DURATION_FIELDS(CHECK_DURATION)
+#undef CHECK_DURATION
+    if (c->timeslice_ns == 0) {
+        snprintf(err, size, "timeslice_ns is 0: a time slice must be positive");
+        return false;
+    }
+    if (c->wake_mean_ns < c->wake_min_ns) {
+        snprintf(err, size, "wake_mean_ns (%llu) is below wake_min_ns (%llu)",
+                 (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_min_ns);
+        return false;
+    }
+    if (c->wake_tail_ppm > 1000000) {
+        snprintf(err, size, "wake_tail_ppm is %llu, more than 1000000 (every wake-up)",
+                 (unsigned long long)c->wake_tail_ppm);
+        return false;
+    }
+    return true;
+}
+
 void sim_config_print(const SimConfig *c, FILE *out) {
     char buf[512];
     sim_config_format(c, buf, sizeof buf);

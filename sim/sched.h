@@ -73,6 +73,12 @@ typedef struct SimConfig {
 
 /* Defaults measured on a 2020s x86 Linux machine (see `gilt calibrate`). */
 void sim_config_default(SimConfig *c);
+/* Is c a model the simulator can run: cores from 1 to SIM_MAX_CORES, a
+ * positive time slice, every duration at most SIM_MODEL_MAX_NS, mean
+ * wake-up latency no less than the minimum, a tail share of at most a
+ * million ppm?  The one check of both the options and the cost file.
+ * false with a message (field names as in the cost file) in err. */
+bool sim_config_validate(const SimConfig *c, char *err, size_t size);
 /* Print the configuration as "key=value" words on one line. */
 void sim_config_print(const SimConfig *c, FILE *out);
 /* The same into buf (truncated to size). */

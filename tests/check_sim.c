@@ -418,6 +418,27 @@ START_TEST(test_shallow_idle_wakes_fast) {
 }
 END_TEST
 
+/* One validation for the options and the cost file. */
+START_TEST(test_config_validate) {
+    SimConfig c;
+    char err[256];
+    sim_config_default(&c);
+    ck_assert(sim_config_validate(&c, err, sizeof err));
+    c.cores = 0;
+    ck_assert(!sim_config_validate(&c, err, sizeof err));
+    ck_assert_str_eq(err, "cores is 0, not from 1 to 1024");
+    sim_config_default(&c);
+    c.lookahead_ns = SIM_MODEL_MAX_NS;
+    ck_assert(sim_config_validate(&c, err, sizeof err));
+    c.lookahead_ns++;
+    ck_assert(!sim_config_validate(&c, err, sizeof err));
+    ck_assert_str_eq(err, "lookahead_ns is 3600000000001 ns, more than an hour (3600000000000 ns)");
+    sim_config_default(&c);
+    c.wake_tail_ppm = 1000000;
+    ck_assert(sim_config_validate(&c, err, sizeof err));
+}
+END_TEST
+
 Suite *sim_suite(void) {
     Suite *s = suite_create("sim");
     TCase *tc = tcase_create("sim_event_heap");
@@ -427,6 +448,9 @@ Suite *sim_suite(void) {
     tc = tcase_create("sim_rng");
     tcase_add_test(tc, test_rng_replays_and_differs);
     tcase_add_test(tc, test_rng_distributions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sim_config");
+    tcase_add_test(tc, test_config_validate);
     suite_add_tcase(s, tc);
     tc = tcase_create("sim_scheduler");
     tcase_add_test(tc, test_cores_run_in_parallel_and_share_by_time_slices);

@@ -103,6 +103,13 @@ expect 2 "unknown opcode \"LOAD_FASTER\"" -- "$GILT" run --sim --cost-file "$tmp
 printf '{"format": ' >"$tmp/bad2.json"
 expect 2 "not valid JSON" -- "$GILT" run --sim --cost-file "$tmp/bad2.json" "$tmp/sim.py"
 expect 2 "cannot open cost file" -- "$GILT" run --sim --cost-file "$tmp/nope.json" "$tmp/sim.py"
+# The options and the cost file meet the same checks (sim_config_validate).
+printf '{"format": "gilt-costs-1", "os": {"wake_tail_ppm": 5000000}}' >"$tmp/bad3.json"
+expect 2 "bad3.json: os: wake_tail_ppm is 5000000, more than 1000000" -- \
+    "$GILT" run --sim --cost-file "$tmp/bad3.json" "$tmp/sim.py"
+expect 2 "wake_mean_ns (3000) is below wake_min_ns (5000)" -- \
+    "$GILT" run --sim --wake-latency 5us,3us "$tmp/sim.py"
+expect 2 "timeslice_ns is 0" -- "$GILT" run --sim --timeslice 0s "$tmp/sim.py"
 # gilt calibrate: bad options and an unwritable output fail at once.
 expect 2 "calibrate --help" -- "$GILT" calibrate --bogus
 expect 2 "unexpected argument 'extra'" -- "$GILT" calibrate extra

@@ -338,8 +338,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             char buf[128];
             const char *mean = split_pair(optarg, buf, sizeof buf);
             if (!parse_duration(buf, &sa.os.wake_min_ns) ||
-                (mean && !parse_duration(mean, &sa.os.wake_mean_ns)) ||
-                (mean && sa.os.wake_mean_ns < sa.os.wake_min_ns))
+                (mean && !parse_duration(mean, &sa.os.wake_mean_ns)))
                 return cli_bad_option(prog,
                                   "--wake-latency wants MIN or MIN,MEAN durations up to 3600s "
                                   "with MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
@@ -373,8 +372,6 @@ options_done:;
                         "Try '%s --help' for more information.\n", prog, prog);
         return CLI_EXIT_USAGE;
     }
-    if (sa.set_timeslice && sa.os.timeslice_ns == 0)
-        return cli_bad_option(prog, "--timeslice must be positive, not '%s'", "0");
     vm_costs_default(&r->costs);
     if (sa.cost_file) {
         char err[512];
@@ -382,6 +379,14 @@ options_done:;
             fprintf(stderr, "%s: %s\n", prog, err);
             return CLI_EXIT_USAGE;
         }
+    }
+    if (sa.enabled) {
+        /* The cost file passed the same check alone: what fails now, the
+         * options asked for. */
+        SimConfig model = cli_sim_model(&r->costs, &sa, 0);
+        char err[256];
+        if (!sim_config_validate(&model, err, sizeof err))
+            return cli_bad_option(prog, "the options make a bad OS model: %s", err);
     }
     const char *filename;
     char *source;
