@@ -154,6 +154,11 @@ void sim_burn(Sim *s, uint64_t ns);
 void sim_sleep(Sim *s, uint64_t ns);
 
 #define SIM_FOREVER UINT64_MAX
+/* The end of virtual time: every sum of virtual times saturates here
+ * instead of wrapping (a clock that wrapped would run backwards).  Half
+ * the signed 64-bit nanosecond range, some 146 years, so that a clock
+ * plus an epoch (time.time_ns()) still fits the int64_t it becomes. */
+#define SIM_TIME_MAX ((uint64_t)INT64_MAX / 2)
 
 void sim_mutex_init(SimMutex *m);
 void sim_mutex_lock(Sim *s, SimMutex *m);

@@ -94,6 +94,18 @@ done
 # The OS-model options need --sim, take durations with units, and bad
 # cost files are refused with a clear message.
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
+# Virtual time never wraps: an OS model of absurd durations is refused
+# (and the simulator saturates its sums, tests/check_sim.c).
+expect 2 "timer-slack wants a duration .* up to 3600s, not '999999999s'" -- \
+    "$GILT" run --sim --timer-slack 999999999s -c 'import time; [time.sleep(1) for _ in range(3)]; print(time.time() > 0)'
+expect 0 "^True True$" -- "$GILT" run --sim --timer-slack 3600s \
+    -c 'import time; [time.sleep(1) for _ in range(30)]; print(time.time() > 0, time.time_ns() > 0)'
+# Sleeping past the end of virtual time (some 146 years) ends the run; a
+# timeout just as long that is cut short by another thread does not.
+expect 1 "virtual time ran out" -- timeout 10 "$GILT" run --sim -c 'import time; time.sleep(9e9); print("woke")'
+printf 'import threading\nl = threading.Lock()\nl.acquire()\nt = threading.Timer(1, l.release)\nt.start()\nprint(l.acquire(timeout=9e9))\n' >"$tmp/longwait.py"
+expect 0 "^True$" -- timeout 10 "$GILT" run --sim "$tmp/longwait.py"
+
 expect 2 "wants a duration with a unit" -- "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
 expect 2 "--cores wants an integer" -- "$GILT" run --sim --cores 0 "$tmp/sim.py"
 expect 2 "--wake-tail wants SHARE%,MEAN" -- "$GILT" run --sim --wake-tail 2,500us "$tmp/sim.py"
