@@ -4,6 +4,7 @@
 # write whole files.  Environment: GILT (the binary).
 set -u
 GILT=${GILT:-build/gilt}
+case "$GILT" in /*) ;; *) GILT=$(pwd)/$GILT ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -63,11 +64,52 @@ expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
 expect 1 "cannot write '/nonexistent-dir/s.csv'" -- "$GILT" run --stats /nonexistent-dir/s.csv "$tmp/p.py"
 expect 0 "42" -- "$GILT" run --stats "$tmp/s.csv" --hist "$tmp/h.csv" --trace "$tmp/t.json" "$tmp/p.py"
 for f in s.csv h.csv t.json; do
-    if [ ! -s "$tmp/$f" ] || [ -e "$tmp/$f.tmp" ]; then
+    if [ ! -s "$tmp/$f" ] || ls "$tmp" | grep -q "^$f\.tmp"; then
         echo "FAIL: $f not written whole"; fail=1
     fi
 done
 head -1 "$tmp/s.csv" | grep -q '^policy,switch_interval_s' || { echo "FAIL: stats header"; fail=1; }
+# An output file replaces only what it names: a symbolic link stays a link
+# (the file it leads to is written, also when it does not exist yet, also
+# through a relative link from another directory), and a device or a FIFO
+# is written directly, with its errors reported.  The devices are reached
+# through links in $tmp, so that a gilt that renames over its outputs
+# replaces a link, never /dev/full itself.
+mkdir "$tmp/links"
+: >"$tmp/real.csv"
+ln -s "$tmp/real.csv" "$tmp/links/abs.csv"
+ln -s ../new.csv "$tmp/links/rel.csv"
+ln -s ../real.json "$tmp/links/t.json"
+ln -s /dev/full "$tmp/links/full"
+ln -s /dev/null "$tmp/links/null"
+expect 0 "^42$" -- "$GILT" run --stats "$tmp/links/abs.csv" --hist "$tmp/links/rel.csv" \
+    --trace "$tmp/links/t.json" "$tmp/p.py"
+for l in abs.csv rel.csv t.json; do
+    [ -L "$tmp/links/$l" ] || { echo "FAIL: --stats/--hist/--trace replaced the link $l"; fail=1; }
+done
+head -1 "$tmp/real.csv" | grep -q '^policy,' && head -1 "$tmp/new.csv" | grep -q '^name,count' &&
+    grep -q traceEvents "$tmp/real.json" && ! ls "$tmp" "$tmp/links" | grep -q '\.tmp' ||
+    { echo "FAIL: the files behind the links are not written whole"; fail=1; }
+for o in --stats --hist --trace; do
+    expect 1 "cannot write '$tmp/links/full': No space left on device" -- \
+        "$GILT" run $o "$tmp/links/full" "$tmp/p.py"
+    expect 0 "^42$" -- "$GILT" run $o "$tmp/links/null" "$tmp/p.py"
+done
+[ -L "$tmp/links/full" ] && [ -L "$tmp/links/null" ] && [ -c /dev/full ] && [ -c /dev/null ] ||
+    { echo "FAIL: a device output was replaced"; fail=1; }
+mkfifo "$tmp/fifo"
+timeout 10 cat "$tmp/fifo" >"$tmp/fifo.out" &
+reader=$!
+expect 0 "^42$" -- timeout 10 "$GILT" run --stats "$tmp/fifo" "$tmp/p.py"
+wait $reader
+[ -p "$tmp/fifo" ] && head -1 "$tmp/fifo.out" | grep -q '^policy,' ||
+    { echo "FAIL: --stats FIFO was replaced or not written"; fail=1; }
+# "-" is standard output (after the program's own output).
+for o in --stats --hist --trace; do
+    (cd "$tmp" && "$GILT" run $o - p.py) >"$tmp/dash.out" 2>&1 &&
+        [ "$(head -1 "$tmp/dash.out")" = 42 ] && [ "$(wc -l <"$tmp/dash.out")" -ge 3 ] &&
+        [ ! -e "$tmp/-" ] || { echo "FAIL: $o - does not write to standard output"; fail=1; }
+done
 
 # --sim: virtual time; a 100 s sleep costs no wall time and runs replay.
 printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(time.monotonic() - t, 3), random.random())\n' >"$tmp/sim.py"

@@ -5,7 +5,6 @@
  * Exit statuses follow CPython: 0 on success, 1 for an uncaught exception
  * or a syntax error, the SystemExit code when the program calls sys.exit.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,10 +86,9 @@ int cli_run_main(const char *prog, int argc, char **argv) {
     vm_run_source(th, cr.source, cr.filename);
     int status = vm->exit_status;
     fflush(vm->out);
-    if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0) {
-        fprintf(stderr, "%s: cannot write '%s': %s\n", prog, cr.stats_path, strerror(errno));
-        if (status == 0) status = 1;
-    }
+    if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0 &&
+        status == 0)
+        status = 1;
     if (vm_record_finish(vm) != 0 && status == 0) status = 1;
     if (vm->threads != th || th->next) {
         /* Daemon threads are still running: like CPython, exit without

@@ -11,8 +11,9 @@
  *   output was asked for, th->rec is NULL and each hook is one test.
  * - When a thread ends, its record moves into the VM's recorder (under the
  *   GIL, the thread still holds it); at exit the recorder merges the
- *   histograms and writes the files, each to FILE.tmp and renamed, so an
- *   output file is whole or absent.
+ *   histograms and writes the files through vm/record/outfile.h: a regular
+ *   file is renamed into place whole, a device or "-" (standard output)
+ *   is written directly.
  */
 #ifndef GILT_VM_RECORD_RECORD_H
 #define GILT_VM_RECORD_RECORD_H
