@@ -61,7 +61,17 @@ expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
 expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
 expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
-expect 1 "cannot write '/nonexistent-dir/s.csv'" -- "$GILT" run --stats /nonexistent-dir/s.csv "$tmp/p.py"
+# An output that cannot be written is a usage error found before the
+# program runs (the files themselves are written at the end).
+printf 'print("ran")\n' >"$tmp/ran.py"
+for o in --stats --hist --trace; do
+    expect 2 "cannot write '/nonexistent/x.json': No such file or directory" -- \
+        "$GILT" run $o /nonexistent/x.json "$tmp/ran.py"
+    ! grep -q ran "$tmp/out" || { echo "FAIL: the program ran despite a bad $o"; fail=1; }
+done
+expect 2 "cannot write '$tmp': Is a directory" -- "$GILT" run --stats "$tmp" "$tmp/ran.py"
+! grep -q ran "$tmp/out" || { echo "FAIL: the program ran despite --stats DIR"; fail=1; }
+ls "$tmp" | grep -q '\.tmp' && { echo "FAIL: the check before the run left a file"; fail=1; }
 expect 0 "42" -- "$GILT" run --stats "$tmp/s.csv" --hist "$tmp/h.csv" --trace "$tmp/t.json" "$tmp/p.py"
 for f in s.csv h.csv t.json; do
     if [ ! -s "$tmp/$f" ] || ls "$tmp" | grep -q "^$f\.tmp"; then

@@ -17,6 +17,7 @@
 #include "vm/gil/gil.h"
 #include "vm/object/list.h"
 #include "vm/object/str.h"
+#include "vm/record/outfile.h"
 #include "vm/record/record.h"
 #include "vm/record/stats.h"
 #include "vm/runtime/memory.h"
@@ -46,6 +47,14 @@ int cli_run_main(const char *prog, int argc, char **argv) {
     CliRun cr;
     int rc = cli_parse_run(prog, "run", argc, argv, &cr);
     if (rc >= 0) return rc;
+    /* A bad output name is a mistake on the command line: say so before
+     * the program runs, not after (the files are written at the end). */
+    const char *outputs[] = {cr.stats_path, cr.hist_path, cr.trace_path};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
+        if (outputs[i] && vm_outfile_check(outputs[i]) != 0) {
+            cli_run_fini(&cr);
+            return CLI_EXIT_USAGE;
+        }
     VmOptions opts = cr.opts;
     Sim *sim = NULL;
     VmPlatform platform = vm_platform_real();

@@ -86,6 +86,19 @@ static int create_tmp(VmOutFile *o) {
     return fd;
 }
 
+int vm_outfile_check(const char *path) {
+    VmOutFile o;
+    int err = prepare(&o, path);
+    if (err) return report(path, err);
+    if (o.to_stdout) return 0;
+    if (!o.tmp[0]) return access(o.target, W_OK) == 0 ? 0 : report(path, errno);
+    int fd = create_tmp(&o);
+    if (fd < 0) return report(path, errno);
+    close(fd);
+    unlink(o.tmp);
+    return 0;
+}
+
 int vm_outfile_open(VmOutFile *o, const char *path) {
     int err = prepare(o, path);
     if (err) return report(path, err);

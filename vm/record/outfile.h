@@ -1,7 +1,7 @@
 /*
  * vm/record/outfile.h - the files a run writes (--stats, --hist, --trace):
- * written when it ends, whole or not at all, and without replacing what
- * the name points at.
+ * checked before the program runs, written when it ends, whole or not at
+ * all, and without replacing what the name points at.
  *
  * - A regular file, or a name that does not exist yet, is written to a
  *   temporary file beside it and renamed over it, so it appears whole or
@@ -28,6 +28,10 @@ typedef struct {
     FILE *f;                     /* write here between open and commit */
 } VmOutFile;
 
+/* Can path be written?  Before the run, so that a bad name fails before
+ * the program has run: for a file to be renamed into place, one is
+ * created beside it (and removed).  0, or -1 with the message printed. */
+int vm_outfile_check(const char *path);
 /* Start writing path: o->f is ready.  0, or -1 with the message printed. */
 int vm_outfile_open(VmOutFile *o, const char *path);
 /* Flush and close, check every error, rename into place.  0, or -1 with
