@@ -121,6 +121,41 @@ for o in --stats --hist --trace; do
         [ ! -e "$tmp/-" ] || { echo "FAIL: $o - does not write to standard output"; fail=1; }
 done
 
+# A failing standard output is an error, as in CPython (run without
+# PYTHONUNBUFFERED): output still buffered at exit -> "Exception ignored"
+# and status 120, also over a SystemExit status; a print whose buffer
+# flush fails raises OSError (status 1 when uncaught).  CPython, when
+# there, must agree on every status but one: after print(flush=True)
+# failed, it keeps the line buffered and its exit fails on it again (120).
+full() { # full STATUS PATTERN CODE [CPYTHON-STATUS]: CODE with stdout on /dev/full
+    "$GILT" run -c "$3" >/dev/full 2>"$tmp/full.err"
+    got=$?
+    if [ "$got" != "$1" ] || ! grep -q -- "$2" "$tmp/full.err"; then
+        echo "FAIL: $3 >/dev/full -> status $got (want $1):"; sed 's/^/    /' "$tmp/full.err" | head -5
+        fail=1
+    else
+        echo "ok: $3 >/dev/full"
+    fi
+    if [ -n "${PYTHON3:-}" ]; then
+        env -u PYTHONUNBUFFERED "$PYTHON3" -c "$3" >/dev/full 2>/dev/null
+        py=$?
+        [ "$py" = "${4:-$1}" ] || { echo "FAIL: CPython gives $py for $3 >/dev/full, not ${4:-$1}"; fail=1; }
+    fi
+}
+full 120 "^OSError: \[Errno 28\] No space left on device$" 'print(1)'
+full 120 "^Exception ignored in: <_io.TextIOWrapper name='<stdout>'" 'print(1); raise SystemExit(3)'
+# ... also when the flush before a traceback already failed (and glibc
+# dropped the data): the reason is the first failure's.
+full 120 "^OSError: \[Errno 28\] No space left on device$" 'print(1); 1/0'
+full 1 "^OSError: \[Errno 28\] No space left on device$" 'for i in range(100000): print(i)'
+full 1 "^OSError: \[Errno 28\] No space left on device$" 'print("x", flush=True)' 120
+full 0 "^caught \\[Errno 28\\] No space left on device$" '
+import sys
+try:
+    for i in range(100000): print(i)
+except OSError as e:
+    sys.stderr.write("caught %s\n" % e)'
+
 # --sim: virtual time; a 100 s sleep costs no wall time and runs replay.
 printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(time.monotonic() - t, 3), random.random())\n' >"$tmp/sim.py"
 expect 0 "^100.0 0.844421851525048" -- timeout 10 "$GILT" run --sim "$tmp/sim.py"

@@ -5,6 +5,7 @@
  * Exit statuses follow CPython: 0 on success, 1 for an uncaught exception
  * or a syntax error, the SystemExit code when the program calls sys.exit.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,21 @@ static void on_sigint(int sig) {
         _exit(130);
     }
     if (sigint_breaker) atomic_fetch_or(sigint_breaker, VM_BREAK_SIGNAL);
+}
+
+/* Flush what the program printed.  If that fails (now, or in a flush
+ * before a traceback), do as CPython does when its final flush of
+ * sys.stdout fails: say so and exit 120, whatever the status was. */
+static int flush_program_output(VmShared *vm, int status) {
+    vm_flush_out(vm);
+    if (!vm->out_errno && !ferror(vm->out)) return status;
+    /* ferror alone: a write nothing checked (sys.stdout.write). */
+    int err = vm->out_errno ? vm->out_errno : EIO;
+    clearerr(vm->out);
+    fprintf(stderr,
+            "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' "
+            "encoding='utf-8'>\nOSError: [Errno %d] %s\n", err, strerror(err));
+    return 120;
 }
 
 int cli_run_main(const char *prog, int argc, char **argv) {
@@ -93,8 +109,7 @@ int cli_run_main(const char *prog, int argc, char **argv) {
     /* Wall time is the host's, whatever clock the program sees. */
     uint64_t t0 = sim_clock_now_ns();
     vm_run_source(th, cr.source, cr.filename);
-    int status = vm->exit_status;
-    fflush(vm->out);
+    int status = flush_program_output(vm, vm->exit_status);
     if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0 &&
         status == 0)
         status = 1;

@@ -452,7 +452,7 @@ static void *thread_main(void *arg) {
         Value exc = th->exception;
         vm_clear_exception(th);
         if (!vm_isinstance(vm, exc, vm->cls.SystemExit)) {
-            fflush(vm->out);
+            vm_flush_out(vm);
             ObjStr *rep = NULL;
             Value saved = exc;
             if (!vm_repr(th, fn, &rep)) vm_clear_exception(th);
@@ -562,7 +562,7 @@ static bool t_set_name(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 static bool t_excepthook(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     if (n != 2 || !VM_IS_STR(a[0])) return vm_raise(th, th->vm->cls.TypeError, "_excepthook(name, exc)");
-    fflush(th->vm->out);
+    vm_flush_out(th->vm);
     fprintf(th->vm->err, "Exception in thread %s:\n", VM_AS_CSTRING(a[0]));
     vm_print_traceback(th, a[1], th->vm->err);
     fprintf(th->vm->err, "\n");

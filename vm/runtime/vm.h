@@ -176,6 +176,9 @@ struct VmShared {
     const char *cost_source;  /* where the costs came from (run record) */
     FILE *out;                /* stdout of the program */
     FILE *err;                /* where tracebacks go */
+    int out_errno;            /* why a flush of out failed unreported
+                                 (glibc then drops the data: the exit's
+                                 flush succeeds, yet must fail) */
     int exit_status;          /* set by SystemExit */
     bool exiting;
 };
@@ -281,6 +284,9 @@ bool vm_raise_value(VmThread *th, Value exc);   /* exception or class */
 /* Is the pending exception an instance of cls?  Clears nothing. */
 bool vm_exception_matches(VmThread *th, ObjClass *cls);
 void vm_clear_exception(VmThread *th);
+/* Flush vm->out before writing to stderr; a failure is remembered in
+ * vm->out_errno for the exit to report. */
+void vm_flush_out(VmShared *vm);
 /* Print "Traceback (most recent call last):" ... "Type: message". */
 void vm_print_traceback(VmThread *th, Value exc, FILE *out);
 /* Build an exception instance without raising it. */
