@@ -227,6 +227,17 @@ grep -q '^fit (wall time' "$tmp/out" && grep -q '^OS figures (ns): wake_min [1-9
 "$GILT" run --sim --seed 5 --trace "$tmp/t.json" "$tmp/sim16.py" >/dev/null &&
     grep -q '"mode": "sim", "seed": 5, "cores": 4, "os_model": "cores=4 seed=5 ' "$tmp/t.json" ||
     { echo "FAIL: --sim --trace lacks the run's model"; fail=1; }
+# A thread that cannot start (GILT_FAIL_THREAD_START=1 is a test hook of
+# vm/lib/mod_thread.c) raises RuntimeError and is not left registered, as
+# in CPython; with recording on, too.
+printf 'import threading\nt = threading.Thread(target=print)\ntry:\n    t.start()\nexcept RuntimeError as e:\n    print("failed:", e)\nprint("after:", threading.active_count(), len(threading.enumerate()), t.is_alive())\n' >"$tmp/nostart.py"
+for m in "" "--sim"; do
+    # shellcheck disable=SC2086
+    expect 0 "^after: 1 1 False$" -- env GILT_FAIL_THREAD_START=1 "$GILT" run $m \
+        --trace "$tmp/nostart.json" "$tmp/nostart.py"
+    grep -q "^failed: can't start new thread" "$tmp/out" || { echo "FAIL: no RuntimeError ($m)"; fail=1; }
+done
+
 # A deadlock in virtual time is reported, not a hang.
 printf 'import socket\na, b = socket.socketpair()\nb.recv(10)\n' >"$tmp/dead.py"
 expect 1 "deadlock" -- timeout 10 "$GILT" run --sim "$tmp/dead.py"

@@ -22,6 +22,10 @@
  *   for what and exits with status 1 instead of hanging.  A release that
  *   wakes a waiter takes it off the blocked count at once ("credits" it),
  *   so the count never lags behind a wake-up in flight.
+ * - Test hook: with GILT_FAIL_THREAD_START=1 in the environment every
+ *   start_new_thread fails as if the host had no thread left (EAGAIN), so
+ *   tests/cli.sh can check what a failed Thread.start() leaves behind;
+ *   ulimit -u does not bind root, and tests often run as root.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -522,13 +526,17 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     /* The new thread may run, finish and free t before start returns:
      * what the caller needs of it is read first. */
     uint64_t ident = t->ident;
-    int rc = vm->platform.ops->thread_start(vm->platform.ctx, thread_main, t, t->name,
-                                            &t->vtime_ps, &t->cpu_horizon_ps);
+    const char *fail = getenv("GILT_FAIL_THREAD_START");
+    int rc = fail && strcmp(fail, "1") == 0
+                 ? EAGAIN
+                 : vm->platform.ops->thread_start(vm->platform.ctx, thread_main, t, t->name,
+                                                  &t->vtime_ps, &t->cpu_horizon_ps);
     if (rc != 0) {
         pthread_mutex_lock(&vm->sched_lock);
         vm->live_threads--;
         vm->unfinished_threads--;
         pthread_mutex_unlock(&vm->sched_lock);
+        vm_record_thread_discard(t);
         vm_thread_destroy(t);
         return vm_raise(th, vm->cls.RuntimeError, "can't start new thread (%s)", strerror(rc));
     }

@@ -45,6 +45,14 @@ void vm_record_thread_exit(VmThread *th) {
     th->rec = NULL;
 }
 
+static void free_record(VmRecord *r);
+
+void vm_record_thread_discard(VmThread *th) {
+    if (!th->rec) return;
+    free_record(th->rec);
+    th->rec = NULL;
+}
+
 static void push_event(VmRecord *rec, RecKind kind, uint64_t start, uint64_t dur,
                        char *label) {
     if (!rec->last || rec->last->count == REC_CHUNK) {

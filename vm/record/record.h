@@ -72,6 +72,8 @@ void vm_record_enable(VmShared *vm, const char *hist_path, const char *trace_pat
 /* Per-thread lifecycle: start creates th->rec, exit moves it to the VM. */
 void vm_record_thread_start(VmThread *th);
 void vm_record_thread_exit(VmThread *th);
+/* A thread that never ran (its start failed): drop its record. */
+void vm_record_thread_discard(VmThread *th);
 
 /* Hooks (cheap no-ops when th->rec is NULL). */
 void vm_record_wait_begin(VmThread *th, uint64_t now);
