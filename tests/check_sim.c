@@ -424,10 +424,7 @@ END_TEST
 static void *signal_after_1ms(void *arg) {
     World *w = arg;
     sim_sleep(w->s, 1000000);
-    sim_mutex_lock(w->s, &w->m);
-    w->done = 1;
-    sim_cond_signal(w->s, &w->done_cond);
-    sim_mutex_unlock(w->s, &w->m);
+    finish(w, 0);
     return NULL;
 }
 
