@@ -57,6 +57,7 @@ void cli_usage(FILE *out, const char *prog) {
             "      --hist FILE.csv     write latency histograms (GIL wait, I/O return,\n"
             "                          gilt.Histogram) with percentiles\n"
             "      --trace FILE.json   write a Chrome trace-event timeline (Perfetto)\n"
+            "                          (FILE '-' for these three: standard output)\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n",
             prog, prog, prog, prog, prog, gil_ops_names());
