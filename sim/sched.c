@@ -17,6 +17,12 @@
  *   time as a thread's clock go first, so a wake-up due "now" is seen now.
  * - Cancelled timers are left in the heap and recognised by their seq
  *   (the thread keeps the seq of its one live timer).
+ * - Every sum of virtual times goes through sat_add (or advance), which
+ *   stops at SIM_TIME_MAX: a timeout "just short of forever" or a model of
+ *   absurd costs ends at the end of time, never wraps into the past.  No
+ *   run can go on there (every timed wait would fire at once and threads
+ *   tied at one time would starve each other), so a thread that gets there
+ *   or a timer that fires there ends the run, as a deadlock does.
  */
 #include "sim/sched.h"
 
@@ -110,6 +116,42 @@ void sim_config_default(SimConfig *c) {
     c->max_segment_ns = 10000000;
 }
 
+/* Every duration of SimConfig, named as in the cost file. */
+#define DURATION_FIELDS(X)                                                    \
+    X(timeslice_ns) X(wake_min_ns) X(wake_mean_ns) X(wake_tail_ns) X(wake_fast_ns) \
+    X(idle_shallow_ns) X(ctx_switch_ns) X(timer_slack_ns) X(syscall_ns) X(lock_ns) \
+    X(spawn_ns) X(msg_ns) X(lookahead_ns) X(max_segment_ns)
+
+bool sim_config_validate(const SimConfig *c, char *err, size_t size) {
+    if (c->cores < 1 || c->cores > SIM_MAX_CORES) {
+        snprintf(err, size, "cores is %d, not from 1 to %d", c->cores, SIM_MAX_CORES);
+        return false;
+    }
+#define CHECK_DURATION(f)                                                     \
+    if (c->f > SIM_MODEL_MAX_NS) {                                            \
+        snprintf(err, size, #f " is %llu ns, more than an hour (%llu ns)",     \
+                 (unsigned long long)c->f, (unsigned long long)SIM_MODEL_MAX_NS); \
+        return false;                                                         \
+    }
+    DURATION_FIELDS(CHECK_DURATION)
+#undef CHECK_DURATION
+    if (c->timeslice_ns == 0) {
+        snprintf(err, size, "timeslice_ns is 0: a time slice must be positive");
+        return false;
+    }
+    if (c->wake_mean_ns < c->wake_min_ns) {
+        snprintf(err, size, "wake_mean_ns (%llu) is below wake_min_ns (%llu)",
+                 (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_min_ns);
+        return false;
+    }
+    if (c->wake_tail_ppm > 1000000) {
+        snprintf(err, size, "wake_tail_ppm is %llu, more than 1000000 (every wake-up)",
+                 (unsigned long long)c->wake_tail_ppm);
+        return false;
+    }
+    return true;
+}
+
 void sim_config_print(const SimConfig *c, FILE *out) {
     char buf[512];
     sim_config_format(c, buf, sizeof buf);
@@ -137,12 +179,33 @@ static void fatal(const char *what) {
     abort();
 }
 
+static void end_of_time(void) {
+    fflush(stdout);
+    fprintf(stderr, "gilt: virtual time ran out: the run reached the end of simulated time "
+                    "(%llu ns, some 146 years)\n", (unsigned long long)SIM_TIME_MAX);
+    exit(1);
+}
+
 
 /* ---- clocks ------------------------------------------------------------- */
 
-static uint64_t t_now(const SimThread *t) {
-    return t->base_ns + (*t->cpu_ps - t->cpu_base_ps) / 1000;
+/* a + b, or SIM_TIME_MAX if that is later. */
+static uint64_t sat_add(uint64_t a, uint64_t b) {
+    return a >= SIM_TIME_MAX || b >= SIM_TIME_MAX - a ? SIM_TIME_MAX : a + b;
 }
+
+/* A drawn duration (a double) in nanoseconds, without an undefined
+ * conversion of a value beyond uint64_t. */
+static uint64_t ns_of(double d) {
+    return d < (double)SIM_TIME_MAX ? (uint64_t)d : SIM_TIME_MAX;
+}
+
+static uint64_t t_now(const SimThread *t) {
+    return sat_add(t->base_ns, (*t->cpu_ps - t->cpu_base_ps) / 1000);
+}
+
+/* t's clock moves on by ns (a cost, CPU it used). */
+static void advance(SimThread *t, uint64_t ns) { t->base_ns = sat_add(t->base_ns, ns); }
 
 static void t_set_time(SimThread *t, uint64_t ns) {
     t->base_ns = ns;
@@ -157,11 +220,11 @@ static uint64_t wake_latency(Sim *s) {
     const SimConfig *c = &s->cfg;
     uint64_t extra = c->wake_mean_ns > c->wake_min_ns ? c->wake_mean_ns - c->wake_min_ns : 0;
     uint64_t lat = c->wake_min_ns;
-    if (extra) lat += (uint64_t)sim_rng_exponential(&s->rng, (double)extra);
+    if (extra) lat = sat_add(lat, ns_of(sim_rng_exponential(&s->rng, (double)extra)));
     /* The slow tail draws only when configured, so a model without one
      * keeps its random stream (and its runs) unchanged. */
     if (c->wake_tail_ppm && sim_rng_below(&s->rng, 1000000) < c->wake_tail_ppm)
-        lat += (uint64_t)sim_rng_exponential(&s->rng, (double)c->wake_tail_ns);
+        lat = sat_add(lat, ns_of(sim_rng_exponential(&s->rng, (double)c->wake_tail_ns)));
     return lat;
 }
 
@@ -209,7 +272,7 @@ static SimThread *thread_new(Sim *s, const char *name) {
 static void put_on_core(Sim *s, SimThread *t, int core, uint64_t at_ns) {
     Core *c = &s->cores[core];
     if (c->last && c->last != t) {
-        at_ns += s->cfg.ctx_switch_ns;
+        at_ns = sat_add(at_ns, s->cfg.ctx_switch_ns);
         s->counters.context_switches++;
     }
     c->thread = t;
@@ -218,7 +281,7 @@ static void put_on_core(Sim *s, SimThread *t, int core, uint64_t at_ns) {
     t->last_core = core;
     t->state = T_RUNNING;
     t_set_time(t, at_ns);
-    t->slice_end_ns = at_ns + s->cfg.timeslice_ns;
+    t->slice_end_ns = sat_add(at_ns, s->cfg.timeslice_ns);
 }
 
 /* t leaves its core at at_ns; the head of the run queue takes it. */
@@ -283,7 +346,7 @@ static void wake(Sim *s, SimThread *t, uint64_t at_ns, int reason) {
     t->wake_reason = reason;
     t->state = T_WAKING;
     s->counters.wakeups++;
-    sim_event_push(&s->events, at_ns + wake_latency_for(s, t, at_ns), EV_ARRIVE, t);
+    sim_event_push(&s->events, sat_add(at_ns, wake_latency_for(s, t, at_ns)), EV_ARRIVE, t);
 }
 
 static void process_event(Sim *s, const SimEvent *e) {
@@ -292,10 +355,12 @@ static void process_event(Sim *s, const SimEvent *e) {
     switch (e->kind) {
     case EV_TIMEOUT:
         if (t->timer_seq != e->seq || t->state != T_BLOCKED) return; /* cancelled */
+        if (e->time_ns >= SIM_TIME_MAX) end_of_time();
         s->counters.timeouts++;
         wake(s, t, e->time_ns, 1);
         break;
     case EV_ARRIVE:
+        if (e->time_ns >= SIM_TIME_MAX) end_of_time();
         make_ready(s, t, e->time_ns);
         break;
     default:
@@ -323,13 +388,13 @@ static SimThread *earliest_running(Sim *s) {
 /* The virtual time up to which r may run without checking in. */
 static uint64_t horizon_of(Sim *s, SimThread *r) {
     uint64_t now = t_now(r);
-    uint64_t h = now + s->cfg.max_segment_ns;
+    uint64_t h = sat_add(now, s->cfg.max_segment_ns);
     SimEvent e;
     if (sim_event_peek(&s->events, &e) && e.time_ns < h) h = e.time_ns;
     for (int i = 0; i < s->cfg.cores; i++) {
         SimThread *t = s->cores[i].thread;
         if (!t || t == r) continue;
-        uint64_t lim = t_now(t) + s->cfg.lookahead_ns;
+        uint64_t lim = sat_add(t_now(t), s->cfg.lookahead_ns);
         if (lim < h) h = lim;
     }
     if (s->ready_head && r->slice_end_ns < h) h = r->slice_end_ns;
@@ -340,7 +405,8 @@ static void set_horizon(Sim *s, SimThread *r) {
     uint64_t now = t_now(r), h = horizon_of(s, r);
     uint64_t ahead = h > now ? h - now : 0;
     if (ahead > UINT64_MAX / 2000) ahead = UINT64_MAX / 2000;
-    *r->horizon_ps = *r->cpu_ps + ahead * 1000;
+    /* The counter is the owner's, in picoseconds: saturate at its end. */
+    *r->horizon_ps = *r->cpu_ps > UINT64_MAX - ahead * 1000 ? UINT64_MAX : *r->cpu_ps + ahead * 1000;
 }
 
 static void report_deadlock(Sim *s) {
@@ -388,6 +454,7 @@ static void dispatch(Sim *s, SimThread *self) {
             continue;
         }
         if (!r) report_deadlock(s);
+        if (t_now(r) >= SIM_TIME_MAX) end_of_time();
         note_time(s, t_now(r));
         set_horizon(s, r);
         if (s->progress_out) progress(s, r);
@@ -432,7 +499,8 @@ static int block_locked(Sim *s, SimThread *self, SimWaitQueue *q, uint64_t timeo
     self->state = T_BLOCKED;
     if (q) wq_push(q, self);
     if (timeout_ns != SIM_FOREVER)
-        self->timer_seq = sim_event_push(&s->events, now + timeout_ns + s->cfg.timer_slack_ns,
+        self->timer_seq = sim_event_push(&s->events,
+                                         sat_add(sat_add(now, timeout_ns), s->cfg.timer_slack_ns),
                                          EV_TIMEOUT, self);
     release_core(s, self, now);
     dispatch(s, self);
@@ -518,7 +586,7 @@ SimThread *sim_thread_start(Sim *s, void *(*fn)(void *), void *arg, const char *
     pthread_mutex_lock(&s->host_lock);
     SimThread *self = s->current;
     sync_point(s, self);
-    self->base_ns += s->cfg.spawn_ns;
+    advance(self, s->cfg.spawn_ns);
     SimThread *t = thread_new(s, name);
     t->fn = fn;
     t->arg = arg;
@@ -540,7 +608,7 @@ SimThread *sim_thread_start(Sim *s, void *(*fn)(void *), void *arg, const char *
         return NULL;
     }
     t->state = T_WAKING;
-    sim_event_push(&s->events, t_now(self) + wake_latency(s), EV_ARRIVE, t);
+    sim_event_push(&s->events, sat_add(t_now(self), wake_latency(s)), EV_ARRIVE, t);
     set_horizon(s, self);
     pthread_mutex_unlock(&s->host_lock);
     return t;
@@ -552,15 +620,13 @@ void sim_checkpoint(Sim *s) {
     pthread_mutex_unlock(&s->host_lock);
 }
 
-void sim_cpu(Sim *s, uint64_t ns) {
-    SimThread *self = s->current;
-    self->base_ns += ns;
-}
+void sim_cpu(Sim *s, uint64_t ns) { advance(s->current, ns); }
 
 void sim_cpu_ps(Sim *s, uint64_t ps) {
     SimThread *self = s->current;
-    self->extra_ps += ps;
-    self->base_ns += self->extra_ps / 1000;
+    /* extra_ps stays below 1000, so this sum cannot wrap. */
+    self->extra_ps += ps % 1000;
+    advance(self, ps / 1000 + self->extra_ps / 1000);
     self->extra_ps %= 1000;
 }
 
@@ -571,7 +637,7 @@ void sim_burn(Sim *s, uint64_t ns) {
         uint64_t now = t_now(self), h = horizon_of(s, self);
         uint64_t step = h > now ? h - now : 0;
         if (step > ns) step = ns;
-        self->base_ns += step;
+        advance(self, step);
         ns -= step;
         if (!ns) break;
         checkpoint_locked(s, self);
@@ -584,7 +650,7 @@ void sim_sleep(Sim *s, uint64_t ns) {
     pthread_mutex_lock(&s->host_lock);
     SimThread *self = s->current;
     sync_point(s, self);
-    self->base_ns += s->cfg.syscall_ns;
+    advance(self, s->cfg.syscall_ns);
     block_locked(s, self, NULL, ns);
     pthread_mutex_unlock(&s->host_lock);
 }
@@ -593,11 +659,11 @@ void sim_mutex_init(SimMutex *m) { memset(m, 0, sizeof *m); }
 
 static void mutex_lock_locked(Sim *s, SimThread *self, SimMutex *m) {
     sync_point(s, self);
-    self->base_ns += s->cfg.lock_ns;
+    advance(self, s->cfg.lock_ns);
     while (m->owner) {
         /* Contended: sleep in the kernel until an unlock wakes us; the
          * lock is not handed over, so we may lose it again (barging). */
-        self->base_ns += s->cfg.syscall_ns;
+        advance(self, s->cfg.syscall_ns);
         block_locked(s, self, &m->waiters, SIM_FOREVER);
     }
     m->owner = self;
@@ -606,10 +672,10 @@ static void mutex_lock_locked(Sim *s, SimThread *self, SimMutex *m) {
 static void mutex_unlock_locked(Sim *s, SimThread *self, SimMutex *m) {
     sync_point(s, self);
     if (m->owner != self) fatal("mutex unlocked by a thread that does not own it");
-    self->base_ns += s->cfg.lock_ns;
+    advance(self, s->cfg.lock_ns);
     m->owner = NULL;
     if (m->waiters.head) {
-        self->base_ns += s->cfg.syscall_ns;
+        advance(self, s->cfg.syscall_ns);
         wake(s, m->waiters.head, t_now(self), 0);
     }
 }
@@ -636,7 +702,7 @@ int sim_cond_wait(Sim *s, SimCond *c, SimMutex *m, uint64_t timeout_ns) {
     pthread_mutex_lock(&s->host_lock);
     SimThread *self = s->current;
     mutex_unlock_locked(s, self, m);
-    self->base_ns += s->cfg.syscall_ns;
+    advance(self, s->cfg.syscall_ns);
     int reason = block_locked(s, self, &c->waiters, timeout_ns);
     mutex_lock_locked(s, self, m);
     set_horizon(s, self);
@@ -648,7 +714,7 @@ static void cond_wake(Sim *s, SimCond *c, bool all) {
     pthread_mutex_lock(&s->host_lock);
     SimThread *self = s->current;
     sync_point(s, self);
-    if (c->waiters.head) self->base_ns += s->cfg.syscall_ns;
+    if (c->waiters.head) advance(self, s->cfg.syscall_ns);
     while (c->waiters.head) {
         wake(s, c->waiters.head, t_now(self), 0);
         if (!all) break;
@@ -670,7 +736,7 @@ void sim_sync(Sim *s) {
 int sim_block_on(Sim *s, SimWaitQueue *q, uint64_t timeout_ns) {
     pthread_mutex_lock(&s->host_lock);
     SimThread *self = s->current;
-    self->base_ns += s->cfg.syscall_ns;
+    advance(self, s->cfg.syscall_ns);
     int reason = block_locked(s, self, q, timeout_ns);
     set_horizon(s, self);
     pthread_mutex_unlock(&s->host_lock);
@@ -680,7 +746,7 @@ int sim_block_on(Sim *s, SimWaitQueue *q, uint64_t timeout_ns) {
 void sim_wake_all(Sim *s, SimWaitQueue *q) {
     pthread_mutex_lock(&s->host_lock);
     SimThread *self = s->current;
-    if (q->head) self->base_ns += s->cfg.syscall_ns;
+    if (q->head) advance(self, s->cfg.syscall_ns);
     while (q->head) wake(s, q->head, t_now(self), 0);
     set_horizon(s, self);
     pthread_mutex_unlock(&s->host_lock);

@@ -65,8 +65,20 @@ typedef struct SimConfig {
     uint64_t max_segment_ns;  /* longest run without a checkpoint (progress) */
 } SimConfig;
 
+/* The longest duration of the OS model: an hour.  Longer time slices,
+ * latencies or costs model nothing real, and the cap keeps every sum of
+ * virtual times far from overflowing. */
+#define SIM_MODEL_MAX_NS (3600ull * 1000000000ull)
+#define SIM_MAX_CORES 1024
+
 /* Defaults measured on a 2020s x86 Linux machine (see `gilt calibrate`). */
 void sim_config_default(SimConfig *c);
+/* Is c a model the simulator can run: cores from 1 to SIM_MAX_CORES, a
+ * positive time slice, every duration at most SIM_MODEL_MAX_NS, mean
+ * wake-up latency no less than the minimum, a tail share of at most a
+ * million ppm?  The one check of both the options and the cost file.
+ * false with a message (field names as in the cost file) in err. */
+bool sim_config_validate(const SimConfig *c, char *err, size_t size);
 /* Print the configuration as "key=value" words on one line. */
 void sim_config_print(const SimConfig *c, FILE *out);
 /* The same into buf (truncated to size). */
@@ -142,6 +154,11 @@ void sim_burn(Sim *s, uint64_t ns);
 void sim_sleep(Sim *s, uint64_t ns);
 
 #define SIM_FOREVER UINT64_MAX
+/* The end of virtual time: every sum of virtual times saturates here
+ * instead of wrapping (a clock that wrapped would run backwards).  Half
+ * the signed 64-bit nanosecond range, some 146 years, so that a clock
+ * plus an epoch (time.time_ns()) still fits the int64_t it becomes. */
+#define SIM_TIME_MAX ((uint64_t)INT64_MAX / 2)
 
 void sim_mutex_init(SimMutex *m);
 void sim_mutex_lock(Sim *s, SimMutex *m);

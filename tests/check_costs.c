@@ -93,6 +93,18 @@ START_TEST(test_bad_files) {
     assert_load_fails("{\"speed\": 1}", "unknown key \"speed\"");
     assert_load_fails("[1, 2]", "a cost file is a JSON object");
     assert_load_fails("{\"format\": ", "not valid JSON");
+    /* Well-formed but not a model the simulator can run: the same checks
+     * as the options (sim_config_validate). */
+    assert_load_fails("{\"os\": {\"timeslice_ns\": 0}}", "os: timeslice_ns is 0");
+    assert_load_fails("{\"os\": {\"wake_min_ns\": 5000, \"wake_mean_ns\": 3000}}",
+                      "os: wake_mean_ns (3000) is below wake_min_ns (5000)");
+    /* Only the minimum: the default mean (15 us) is below it. */
+    assert_load_fails("{\"os\": {\"wake_min_ns\": 50000}}", "is below wake_min_ns (50000)");
+    assert_load_fails("{\"os\": {\"wake_tail_ppm\": 5000000}}",
+                      "os: wake_tail_ppm is 5000000, more than 1000000");
+    assert_load_fails("{\"os\": {\"timer_slack_ns\": 999999999000000000}}",
+                      "os: timer_slack_ns is 999999999000000000 ns, more than an hour");
+    assert_load_fails("{\"os\": {\"msg_ns\": 3600000000001}}", "os: msg_ns is 3600000000001 ns");
     CostModel m;
     char err[256];
     ck_assert_int_eq(vm_costs_load(&m, "/nonexistent/costs.json", err, sizeof err), -1);

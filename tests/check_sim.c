@@ -418,6 +418,89 @@ START_TEST(test_shallow_idle_wakes_fast) {
 }
 END_TEST
 
+/* Virtual time saturates at SIM_TIME_MAX instead of wrapping, whatever a
+ * caller of the simulator asks for (the options and the cost file are
+ * capped, but the simulator does not rely on that). */
+static void *signal_after_1ms(void *arg) {
+    World *w = arg;
+    sim_sleep(w->s, 1000000);
+    finish(w, 0);
+    return NULL;
+}
+
+START_TEST(test_long_timeout_does_not_wrap) {
+    SimConfig cfg;
+    exact_config(&cfg, 2);
+    Sim *s = sim_new(&cfg);
+    /* A timeout just short of forever must not wrap into the past: the
+     * signal 1 ms later ends the wait. */
+    World w;
+    world_init(&w, s);
+    sim_thread_start(s, signal_after_1ms, &w, "signaller", NULL, NULL);
+    sim_cpu(s, 1000);   /* from time 0 the sum would not wrap */
+    sim_mutex_lock(s, &w.m);
+    ck_assert_int_eq(sim_cond_wait(s, &w.done_cond, &w.m, SIM_FOREVER - 1), 0);
+    ck_assert_int_eq(w.done, 1);
+    sim_mutex_unlock(s, &w.m);
+    ck_assert_uint_lt(sim_now(s), 10000000);
+    /* Costs saturate too. */
+    sim_cpu(s, UINT64_MAX);
+    sim_cpu_ps(s, UINT64_MAX);
+    ck_assert_uint_eq(sim_now(s), SIM_TIME_MAX);
+    ck_assert_uint_eq(sim_max_time(s), SIM_TIME_MAX);
+    sim_free(s);
+}
+END_TEST
+
+/* Reaching the end of time ends the run (exit status 1), as a deadlock
+ * does: here by sleeping past it ... */
+START_TEST(test_sleeping_past_the_end_of_time_ends_the_run) {
+    SimConfig cfg;
+    exact_config(&cfg, 1);
+    Sim *s = sim_new(&cfg);
+    sim_sleep(s, 1000);
+    sim_sleep(s, UINT64_MAX - 5);
+    ck_abort_msg("woke at %llu", (unsigned long long)sim_now(s));
+}
+END_TEST
+
+/* ... and here by a model whose timer slack adds up past it. */
+START_TEST(test_huge_timer_slack_ends_the_run) {
+    SimConfig cfg;
+    exact_config(&cfg, 1);
+    cfg.timer_slack_ns = UINT64_MAX / 5;
+    Sim *s = sim_new(&cfg);
+    uint64_t prev = 0;
+    for (int i = 0; i < 8; i++) {
+        sim_sleep(s, 1000000000);
+        ck_assert_uint_gt(sim_now(s), prev);
+        prev = sim_now(s);
+    }
+    ck_abort_msg("still running at %llu", (unsigned long long)sim_now(s));
+}
+END_TEST
+
+/* One validation for the options and the cost file. */
+START_TEST(test_config_validate) {
+    SimConfig c;
+    char err[256];
+    sim_config_default(&c);
+    ck_assert(sim_config_validate(&c, err, sizeof err));
+    c.cores = 0;
+    ck_assert(!sim_config_validate(&c, err, sizeof err));
+    ck_assert_str_eq(err, "cores is 0, not from 1 to 1024");
+    sim_config_default(&c);
+    c.lookahead_ns = SIM_MODEL_MAX_NS;
+    ck_assert(sim_config_validate(&c, err, sizeof err));
+    c.lookahead_ns++;
+    ck_assert(!sim_config_validate(&c, err, sizeof err));
+    ck_assert_str_eq(err, "lookahead_ns is 3600000000001 ns, more than an hour (3600000000000 ns)");
+    sim_config_default(&c);
+    c.wake_tail_ppm = 1000000;
+    ck_assert(sim_config_validate(&c, err, sizeof err));
+}
+END_TEST
+
 Suite *sim_suite(void) {
     Suite *s = suite_create("sim");
     TCase *tc = tcase_create("sim_event_heap");
@@ -427,6 +510,9 @@ Suite *sim_suite(void) {
     tc = tcase_create("sim_rng");
     tcase_add_test(tc, test_rng_replays_and_differs);
     tcase_add_test(tc, test_rng_distributions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sim_config");
+    tcase_add_test(tc, test_config_validate);
     suite_add_tcase(s, tc);
     tc = tcase_create("sim_scheduler");
     tcase_add_test(tc, test_cores_run_in_parallel_and_share_by_time_slices);
@@ -438,6 +524,9 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_channel_data_arrives_after_the_send);
     tcase_add_test(tc, test_shallow_idle_wakes_fast);
     tcase_add_test(tc, test_wake_tail);
+    tcase_add_test(tc, test_long_timeout_does_not_wrap);
+    tcase_add_exit_test(tc, test_sleeping_past_the_end_of_time_ends_the_run, 1);
+    tcase_add_exit_test(tc, test_huge_timer_slack_ends_the_run, 1);
     suite_add_tcase(s, tc);
     return s;
 }

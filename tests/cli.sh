@@ -4,6 +4,7 @@
 # write whole files.  Environment: GILT (the binary).
 set -u
 GILT=${GILT:-build/gilt}
+case "$GILT" in /*) ;; *) GILT=$(pwd)/$GILT ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -26,31 +27,142 @@ expect 0 "^gilt [0-9]" -- "$GILT" --version
 expect 2 "Usage:" -- "$GILT"
 expect 2 "unknown command 'frob'" -- "$GILT" frob
 expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
-expect 2 "positive, finite number of seconds (at most 1e9), not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
-expect 2 "not 'inf'" -- "$GILT" run --switch-interval inf "$tmp/p.py"
+expect 2 "positive number of seconds up to 3600, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
 expect 2 "not '1e400'" -- "$GILT" run --switch-interval 1e400 "$tmp/p.py"
 expect 2 "not 'nan'" -- "$GILT" run --switch-interval nan "$tmp/p.py"
-expect 2 "not '1e10'" -- "$GILT" run --switch-interval 1e10 "$tmp/p.py"
+expect 2 "not '3601'" -- "$GILT" run --switch-interval 3601 "$tmp/p.py"
 expect 1 "ValueError: switch interval must be a finite number of seconds, not inf" -- \
     "$GILT" run -c 'import sys; sys.setswitchinterval(float("inf"))'
-expect 1 "ValueError: switch interval must be at most 1e+09 seconds, not 1e+300" -- \
+expect 1 "ValueError: switch interval must be at most 3600 seconds, not 1e+300" -- \
     "$GILT" run -c 'import sys; sys.setswitchinterval(1e300)'
 expect 0 "0.25" -- "$GILT" run -c 'import sys; sys.setswitchinterval(0.25); print(sys.getswitchinterval())'
 expect 2 "bad --max-heap size 'lots'" -- "$GILT" run --max-heap lots "$tmp/p.py"
 expect 2 "can't open file" -- "$GILT" run "$tmp/missing.py"
+# Every numeric option is range-checked, with the bad value in the
+# message: no value may wrap in what it is stored in (an int, a size_t, a
+# uint64_t).
+expect 2 "check-interval wants an integer from 1 to 2147483647, not '2147483648'" -- \
+    "$GILT" run --check-interval 2147483648 "$tmp/p.py"
+expect 2 "not '4294967295'" -- "$GILT" run --check-interval 4294967295 "$tmp/p.py"
+expect 2 "not '-1'" -- "$GILT" run --check-interval -1 "$tmp/p.py"
+expect 0 "^42$" -- "$GILT" run --check-interval 2147483647 "$tmp/p.py"
+expect 2 "seed wants an integer from 0 to 18446744073709551615, not ' -1'" -- \
+    "$GILT" run --seed " -1" "$tmp/p.py"
+expect 2 "not '18446744073709551616'" -- "$GILT" run --seed 18446744073709551616 "$tmp/p.py"
+expect 2 "seed wants an integer from 0 to 18446744073709551615, not ''" -- "$GILT" run --seed "" "$tmp/p.py"
+expect 0 "^42$" -- "$GILT" run --seed 18446744073709551615 "$tmp/p.py"
+expect 2 "bad --max-heap size '1e30'" -- "$GILT" run --max-heap 1e30 "$tmp/p.py"
+expect 2 "bad --max-heap size 'nan'" -- "$GILT" run --max-heap nan "$tmp/p.py"
+expect 2 "bad --max-heap size '17179869184G'" -- "$GILT" run --max-heap 17179869184G "$tmp/p.py"
+expect 2 "switch-interval wants a positive number of seconds up to 3600, not 'inf'" -- \
+    "$GILT" run --switch-interval inf "$tmp/p.py"
+expect 2 "not '1e300'" -- "$GILT" run --switch-interval 1e300 "$tmp/p.py"
+expect 2 "cores wants an integer from 1 to 1024, not '4294967297'" -- \
+    "$GILT" run --sim --cores 4294967297 "$tmp/p.py"
+expect 2 "wants a duration with a unit (ns, us, ms, s) up to 3600s, not '3601s'" -- \
+    "$GILT" run --sim --lookahead 3601s "$tmp/p.py"
+expect 2 "not '20000000000000000000ns'" -- "$GILT" run --sim --ctx-switch 20000000000000000000ns "$tmp/p.py"
+expect 2 "wake-tail wants SHARE%,MEAN .*, not '101%,1ms'" -- "$GILT" run --sim --wake-tail 101%,1ms "$tmp/p.py"
+expect 2 "not '5%,7200s'" -- "$GILT" run --sim --wake-tail 5%,7200s "$tmp/p.py"
 expect 2 "missing FILE.py" -- "$GILT" run
 expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
 expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
 expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
-expect 1 "cannot write '/nonexistent-dir/s.csv'" -- "$GILT" run --stats /nonexistent-dir/s.csv "$tmp/p.py"
+# An output that cannot be written is a usage error found before the
+# program runs (the files themselves are written at the end).
+printf 'print("ran")\n' >"$tmp/ran.py"
+for o in --stats --hist --trace; do
+    expect 2 "cannot write '/nonexistent/x.json': No such file or directory" -- \
+        "$GILT" run $o /nonexistent/x.json "$tmp/ran.py"
+    ! grep -q ran "$tmp/out" || { echo "FAIL: the program ran despite a bad $o"; fail=1; }
+done
+expect 2 "cannot write '$tmp': Is a directory" -- "$GILT" run --stats "$tmp" "$tmp/ran.py"
+! grep -q ran "$tmp/out" || { echo "FAIL: the program ran despite --stats DIR"; fail=1; }
+ls "$tmp" | grep -q '\.tmp' && { echo "FAIL: the check before the run left a file"; fail=1; }
 expect 0 "42" -- "$GILT" run --stats "$tmp/s.csv" --hist "$tmp/h.csv" --trace "$tmp/t.json" "$tmp/p.py"
 for f in s.csv h.csv t.json; do
-    if [ ! -s "$tmp/$f" ] || [ -e "$tmp/$f.tmp" ]; then
+    if [ ! -s "$tmp/$f" ] || ls "$tmp" | grep -q "^$f\.tmp"; then
         echo "FAIL: $f not written whole"; fail=1
     fi
 done
 head -1 "$tmp/s.csv" | grep -q '^policy,switch_interval_s' || { echo "FAIL: stats header"; fail=1; }
+# An output file replaces only what it names: a symbolic link stays a link
+# (the file it leads to is written, also when it does not exist yet, also
+# through a relative link from another directory), and a device or a FIFO
+# is written directly, with its errors reported.  The devices are reached
+# through links in $tmp, so that a gilt that renames over its outputs
+# replaces a link, never /dev/full itself.
+mkdir "$tmp/links"
+: >"$tmp/real.csv"
+ln -s "$tmp/real.csv" "$tmp/links/abs.csv"
+ln -s ../new.csv "$tmp/links/rel.csv"
+ln -s ../real.json "$tmp/links/t.json"
+ln -s /dev/full "$tmp/links/full"
+ln -s /dev/null "$tmp/links/null"
+expect 0 "^42$" -- "$GILT" run --stats "$tmp/links/abs.csv" --hist "$tmp/links/rel.csv" \
+    --trace "$tmp/links/t.json" "$tmp/p.py"
+for l in abs.csv rel.csv t.json; do
+    [ -L "$tmp/links/$l" ] || { echo "FAIL: --stats/--hist/--trace replaced the link $l"; fail=1; }
+done
+head -1 "$tmp/real.csv" | grep -q '^policy,' && head -1 "$tmp/new.csv" | grep -q '^name,count' &&
+    grep -q traceEvents "$tmp/real.json" && ! ls "$tmp" "$tmp/links" | grep -q '\.tmp' ||
+    { echo "FAIL: the files behind the links are not written whole"; fail=1; }
+for o in --stats --hist --trace; do
+    expect 1 "cannot write '$tmp/links/full': No space left on device" -- \
+        "$GILT" run $o "$tmp/links/full" "$tmp/p.py"
+    expect 0 "^42$" -- "$GILT" run $o "$tmp/links/null" "$tmp/p.py"
+done
+[ -L "$tmp/links/full" ] && [ -L "$tmp/links/null" ] && [ -c /dev/full ] && [ -c /dev/null ] ||
+    { echo "FAIL: a device output was replaced"; fail=1; }
+mkfifo "$tmp/fifo"
+timeout 10 cat "$tmp/fifo" >"$tmp/fifo.out" &
+reader=$!
+expect 0 "^42$" -- timeout 10 "$GILT" run --stats "$tmp/fifo" "$tmp/p.py"
+wait $reader
+[ -p "$tmp/fifo" ] && head -1 "$tmp/fifo.out" | grep -q '^policy,' ||
+    { echo "FAIL: --stats FIFO was replaced or not written"; fail=1; }
+# "-" is standard output (after the program's own output).
+for o in --stats --hist --trace; do
+    (cd "$tmp" && "$GILT" run $o - p.py) >"$tmp/dash.out" 2>&1 &&
+        [ "$(head -1 "$tmp/dash.out")" = 42 ] && [ "$(wc -l <"$tmp/dash.out")" -ge 3 ] &&
+        [ ! -e "$tmp/-" ] || { echo "FAIL: $o - does not write to standard output"; fail=1; }
+done
+
+# A failing standard output is an error, as in CPython (run without
+# PYTHONUNBUFFERED): output still buffered at exit -> "Exception ignored"
+# and status 120, also over a SystemExit status; a print whose buffer
+# flush fails raises OSError (status 1 when uncaught).  CPython, when
+# there, must agree on every status but one: after print(flush=True)
+# failed, it keeps the line buffered and its exit fails on it again (120).
+full() { # full STATUS PATTERN CODE [CPYTHON-STATUS]: CODE with stdout on /dev/full
+    "$GILT" run -c "$3" >/dev/full 2>"$tmp/full.err"
+    got=$?
+    if [ "$got" != "$1" ] || ! grep -q -- "$2" "$tmp/full.err"; then
+        echo "FAIL: $3 >/dev/full -> status $got (want $1):"; sed 's/^/    /' "$tmp/full.err" | head -5
+        fail=1
+    else
+        echo "ok: $3 >/dev/full"
+    fi
+    if [ -n "${PYTHON3:-}" ]; then
+        env -u PYTHONUNBUFFERED "$PYTHON3" -c "$3" >/dev/full 2>/dev/null
+        py=$?
+        [ "$py" = "${4:-$1}" ] || { echo "FAIL: CPython gives $py for $3 >/dev/full, not ${4:-$1}"; fail=1; }
+    fi
+}
+full 120 "^OSError: \[Errno 28\] No space left on device$" 'print(1)'
+full 120 "^Exception ignored in: <_io.TextIOWrapper name='<stdout>'" 'print(1); raise SystemExit(3)'
+# ... also when the flush before a traceback already failed (and glibc
+# dropped the data): the reason is the first failure's.
+full 120 "^OSError: \[Errno 28\] No space left on device$" 'print(1); 1/0'
+full 1 "^OSError: \[Errno 28\] No space left on device$" 'for i in range(100000): print(i)'
+full 1 "^OSError: \[Errno 28\] No space left on device$" 'print("x", flush=True)' 120
+full 0 "^caught \\[Errno 28\\] No space left on device$" '
+import sys
+try:
+    for i in range(100000): print(i)
+except OSError as e:
+    sys.stderr.write("caught %s\n" % e)'
 
 # --sim: virtual time; a 100 s sleep costs no wall time and runs replay.
 printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(time.monotonic() - t, 3), random.random())\n' >"$tmp/sim.py"
@@ -77,6 +189,18 @@ done
 # The OS-model options need --sim, take durations with units, and bad
 # cost files are refused with a clear message.
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
+# Virtual time never wraps: an OS model of absurd durations is refused
+# (and the simulator saturates its sums, tests/check_sim.c).
+expect 2 "timer-slack wants a duration .* up to 3600s, not '999999999s'" -- \
+    "$GILT" run --sim --timer-slack 999999999s -c 'import time; [time.sleep(1) for _ in range(3)]; print(time.time() > 0)'
+expect 0 "^True True$" -- "$GILT" run --sim --timer-slack 3600s \
+    -c 'import time; [time.sleep(1) for _ in range(30)]; print(time.time() > 0, time.time_ns() > 0)'
+# Sleeping past the end of virtual time (some 146 years) ends the run; a
+# timeout just as long that is cut short by another thread does not.
+expect 1 "virtual time ran out" -- timeout 10 "$GILT" run --sim -c 'import time; time.sleep(9e9); print("woke")'
+printf 'import threading\nl = threading.Lock()\nl.acquire()\nt = threading.Timer(1, l.release)\nt.start()\nprint(l.acquire(timeout=9e9))\n' >"$tmp/longwait.py"
+expect 0 "^True$" -- timeout 10 "$GILT" run --sim "$tmp/longwait.py"
+
 expect 2 "wants a duration with a unit" -- "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
 expect 2 "--cores wants an integer" -- "$GILT" run --sim --cores 0 "$tmp/sim.py"
 expect 2 "--wake-tail wants SHARE%,MEAN" -- "$GILT" run --sim --wake-tail 2,500us "$tmp/sim.py"
@@ -86,6 +210,13 @@ expect 2 "unknown opcode \"LOAD_FASTER\"" -- "$GILT" run --sim --cost-file "$tmp
 printf '{"format": ' >"$tmp/bad2.json"
 expect 2 "not valid JSON" -- "$GILT" run --sim --cost-file "$tmp/bad2.json" "$tmp/sim.py"
 expect 2 "cannot open cost file" -- "$GILT" run --sim --cost-file "$tmp/nope.json" "$tmp/sim.py"
+# The options and the cost file meet the same checks (sim_config_validate).
+printf '{"format": "gilt-costs-1", "os": {"wake_tail_ppm": 5000000}}' >"$tmp/bad3.json"
+expect 2 "bad3.json: os: wake_tail_ppm is 5000000, more than 1000000" -- \
+    "$GILT" run --sim --cost-file "$tmp/bad3.json" "$tmp/sim.py"
+expect 2 "wake_mean_ns (3000) is below wake_min_ns (5000)" -- \
+    "$GILT" run --sim --wake-latency 5us,3us "$tmp/sim.py"
+expect 2 "timeslice_ns is 0" -- "$GILT" run --sim --timeslice 0s "$tmp/sim.py"
 # gilt calibrate: bad options and an unwritable output fail at once.
 expect 2 "calibrate --help" -- "$GILT" calibrate --bogus
 expect 2 "unexpected argument 'extra'" -- "$GILT" calibrate extra
@@ -104,6 +235,17 @@ grep -q '^fit (wall time' "$tmp/out" && grep -q '^OS figures (ns): wake_min [1-9
 "$GILT" run --sim --seed 5 --trace "$tmp/t.json" "$tmp/sim16.py" >/dev/null &&
     grep -q '"mode": "sim", "seed": 5, "cores": 4, "os_model": "cores=4 seed=5 ' "$tmp/t.json" ||
     { echo "FAIL: --sim --trace lacks the run's model"; fail=1; }
+# A thread that cannot start (GILT_FAIL_THREAD_START=1 is a test hook of
+# vm/lib/mod_thread.c) raises RuntimeError and is not left registered, as
+# in CPython; with recording on, too.
+printf 'import threading\nt = threading.Thread(target=print)\ntry:\n    t.start()\nexcept RuntimeError as e:\n    print("failed:", e)\nprint("after:", threading.active_count(), len(threading.enumerate()), t.is_alive())\n' >"$tmp/nostart.py"
+for m in "" "--sim"; do
+    # shellcheck disable=SC2086
+    expect 0 "^after: 1 1 False$" -- env GILT_FAIL_THREAD_START=1 "$GILT" run $m \
+        --trace "$tmp/nostart.json" "$tmp/nostart.py"
+    grep -q "^failed: can't start new thread" "$tmp/out" || { echo "FAIL: no RuntimeError ($m)"; fail=1; }
+done
+
 # A deadlock in virtual time is reported, not a hang.
 printf 'import socket\na, b = socket.socketpair()\nb.recv(10)\n' >"$tmp/dead.py"
 expect 1 "deadlock" -- timeout 10 "$GILT" run --sim "$tmp/dead.py"

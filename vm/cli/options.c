@@ -3,8 +3,10 @@
  * usage text, the option table (getopt_long), and the parsing of sizes,
  * durations and the simulator's model (see vm/cli/cli.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ void cli_usage(FILE *out, const char *prog) {
             "      --hist FILE.csv     write latency histograms (GIL wait, I/O return,\n"
             "                          gilt.Histogram) with percentiles\n"
             "      --trace FILE.json   write a Chrome trace-event timeline (Perfetto)\n"
+            "                          (FILE '-' for these three: standard output)\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n",
             prog, prog, prog, prog, prog, gil_ops_names());
@@ -85,11 +88,23 @@ static char *read_file(const char *path) {
     return buf;
 }
 
+/* An integer option from lo to hi: decimal digits only, because strtoull
+ * reads "" as 0 and wraps " -1" to the largest value. */
+static bool parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
+    if (!isdigit((unsigned char)s[0])) return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
 static bool parse_size(const char *s, size_t *out) {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || v < 0) return false;
+    if (errno || end == s || !(v >= 0)) return false;
     switch (*end) {
     case 'k': case 'K': v *= 1024.0; end++; break;
     case 'm': case 'M': v *= 1024.0 * 1024; end++; break;
@@ -98,12 +113,16 @@ static bool parse_size(const char *s, size_t *out) {
     }
     if (*end == 'b' || *end == 'B') end++;
     if (*end) return false;
+    /* Converting a double beyond size_t (or inf) is undefined. */
+    if (!(v < (double)SIZE_MAX)) return false;
     *out = (size_t)v;
     return true;
 }
 
-/* "250us", "5ms", "0.1s", "800ns" -> nanoseconds.  A unit is required:
- * a bare number is ambiguous between the units people use for latencies. */
+/* "250us", "5ms", "0.1s", "800ns" -> nanoseconds, at most
+ * SIM_MODEL_MAX_NS (every duration option is one of the OS model's).  A
+ * unit is required: a bare number is ambiguous between the units people
+ * use for latencies. */
 static bool parse_duration(const char *s, uint64_t *out) {
     char *end;
     errno = 0;
@@ -115,15 +134,19 @@ static bool parse_duration(const char *s, uint64_t *out) {
     else if (strcmp(end, "ms") == 0) scale = 1e6;
     else if (strcmp(end, "s") == 0) scale = 1e9;
     else return false;
-    if (v * scale > 1e18) return false;
+    if (v * scale > (double)SIM_MODEL_MAX_NS) return false;
     *out = (uint64_t)(v * scale + 0.5);
     return true;
 }
 
 /* Split an option's "A,B" into buf (A) and the returned B, or NULL when
- * there is no comma. */
+ * there is no comma.  Too long for buf: an empty A, which no parser
+ * accepts (rather than a truncated value that might pass). */
 static const char *split_pair(const char *arg, char *buf, size_t size) {
-    snprintf(buf, size, "%s", arg);
+    if ((size_t)snprintf(buf, size, "%s", arg) >= size) {
+        buf[0] = '\0';
+        return NULL;
+    }
     char *comma = strchr(buf, ',');
     if (!comma) return NULL;
     *comma = '\0';
@@ -242,35 +265,29 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             char why[128];
             if (*end || end == optarg || vm_switch_interval_invalid(v, why, sizeof why))
                 return cli_bad_option(prog,
-                                  "--switch-interval wants a positive, finite number "
-                                  "of seconds (at most 1e9), not '%s'", optarg);
+                                  "--switch-interval wants a positive number "
+                                  "of seconds up to 3600, not '%s'", optarg);
             opts.switch_interval = v;
             opts.switch_interval_set = true;
             break;
         }
         case OPT_CHECK_INTERVAL: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v <= 0)
+            uint64_t v;
+            if (!parse_uint(optarg, 1, INT_MAX, &v))
                 return cli_bad_option(prog,
-                                  "--check-interval wants a positive integer, "
+                                  "--check-interval wants an integer from 1 to 2147483647, "
                                   "not '%s'", optarg);
             opts.check_interval = (int)v;
             break;
         }
         case OPT_NO_FORCE_SWITCHING: opts.force_switching = false; break;
-        case OPT_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (*end || errno || optarg[0] == '-')
+        case OPT_SEED:
+            if (!parse_uint(optarg, 0, UINT64_MAX, &opts.seed))
                 return cli_bad_option(prog,
-                                  "--seed wants a non-negative integer, not '%s'",
-                                  optarg);
-            opts.seed = v;
+                                  "--seed wants an integer from 0 to 18446744073709551615, "
+                                  "not '%s'", optarg);
             opts.seed_set = true;
             break;
-        }
         case OPT_MAX_HEAP:
             if (!parse_size(optarg, &opts.max_heap) || opts.max_heap == 0)
                 return cli_bad_option(prog, "bad --max-heap size '%s'", optarg);
@@ -280,9 +297,8 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_TRACE: trace_path = optarg; break;
         case OPT_SIM: sa.enabled = true; break;
         case OPT_CORES: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 1024)
+            uint64_t v;
+            if (!parse_uint(optarg, 1, SIM_MAX_CORES, &v))
                 return cli_bad_option(prog, "--cores wants an integer from 1 to 1024, not '%s'",
                                   optarg);
             sa.cores = (int)v;
@@ -299,7 +315,8 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
                 !parse_duration(mean, &sa.os.wake_tail_ns))
                 return cli_bad_option(prog,
                                   "--wake-tail wants SHARE%%,MEAN (e.g. 10%%,200us: one wake-up "
-                                  "in ten is slower by an exponential of mean 200 us), not '%s'",
+                                  "in ten is slower by an exponential of mean 200 us; SHARE up "
+                                  "to 100%%, MEAN up to 3600s), not '%s'",
                                   optarg);
             sa.os.wake_tail_ppm = (uint64_t)(pct * 10000 + 0.5);
             sa.set_tail = sa.any = true;
@@ -311,8 +328,9 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             if (!idle || !parse_duration(buf, &sa.os.wake_fast_ns) ||
                 !parse_duration(idle, &sa.os.idle_shallow_ns))
                 return cli_bad_option(prog,
-                                  "--wake-fast wants LATENCY,IDLE durations (e.g. 2us,50us: "
-                                  "a core idle for less than IDLE wakes in LATENCY), not '%s'",
+                                  "--wake-fast wants LATENCY,IDLE durations up to 3600s (e.g. "
+                                  "2us,50us: a core idle for less than IDLE wakes in LATENCY), "
+                                  "not '%s'",
                                   optarg);
             sa.set_fast = sa.any = true;
             break;
@@ -321,11 +339,10 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             char buf[128];
             const char *mean = split_pair(optarg, buf, sizeof buf);
             if (!parse_duration(buf, &sa.os.wake_min_ns) ||
-                (mean && !parse_duration(mean, &sa.os.wake_mean_ns)) ||
-                (mean && sa.os.wake_mean_ns < sa.os.wake_min_ns))
+                (mean && !parse_duration(mean, &sa.os.wake_mean_ns)))
                 return cli_bad_option(prog,
-                                  "--wake-latency wants MIN or MIN,MEAN durations with "
-                                  "MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
+                                  "--wake-latency wants MIN or MIN,MEAN durations up to 3600s "
+                                  "with MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
             if (!mean) sa.os.wake_mean_ns = sa.os.wake_min_ns;
             sa.set_wake = sa.any = true;
             break;
@@ -334,7 +351,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case code:                                                            \
             if (!parse_duration(optarg, &sa.os.field))                        \
                 return cli_bad_option(prog, "--" name " wants a duration with a unit " \
-                                  "(ns, us, ms, s), not '%s'", optarg);       \
+                                  "(ns, us, ms, s) up to 3600s, not '%s'", optarg); \
             sa.flag = sa.any = true;                                          \
             break;
         DURATION_OPTION(OPT_TIMESLICE, "timeslice", timeslice_ns, set_timeslice)
@@ -356,8 +373,6 @@ options_done:;
                         "Try '%s --help' for more information.\n", prog, prog);
         return CLI_EXIT_USAGE;
     }
-    if (sa.set_timeslice && sa.os.timeslice_ns == 0)
-        return cli_bad_option(prog, "--timeslice must be positive, not '%s'", "0");
     vm_costs_default(&r->costs);
     if (sa.cost_file) {
         char err[512];
@@ -365,6 +380,14 @@ options_done:;
             fprintf(stderr, "%s: %s\n", prog, err);
             return CLI_EXIT_USAGE;
         }
+    }
+    if (sa.enabled) {
+        /* The cost file passed the same check alone: what fails now, the
+         * options asked for. */
+        SimConfig model = cli_sim_model(&r->costs, &sa, 0);
+        char err[256];
+        if (!sim_config_validate(&model, err, sizeof err))
+            return cli_bad_option(prog, "the options make a bad OS model: %s", err);
     }
     const char *filename;
     char *source;

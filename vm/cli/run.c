@@ -18,6 +18,7 @@
 #include "vm/gil/gil.h"
 #include "vm/object/list.h"
 #include "vm/object/str.h"
+#include "vm/record/outfile.h"
 #include "vm/record/record.h"
 #include "vm/record/stats.h"
 #include "vm/runtime/memory.h"
@@ -43,10 +44,33 @@ static void on_sigint(int sig) {
     if (sigint_breaker) atomic_fetch_or(sigint_breaker, VM_BREAK_SIGNAL);
 }
 
+/* Flush what the program printed.  If that fails (now, or in a flush
+ * before a traceback), do as CPython does when its final flush of
+ * sys.stdout fails: say so and exit 120, whatever the status was. */
+static int flush_program_output(VmShared *vm, int status) {
+    vm_flush_out(vm);
+    if (!vm->out_errno && !ferror(vm->out)) return status;
+    /* ferror alone: a write nothing checked (sys.stdout.write). */
+    int err = vm->out_errno ? vm->out_errno : EIO;
+    clearerr(vm->out);
+    fprintf(stderr,
+            "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' "
+            "encoding='utf-8'>\nOSError: [Errno %d] %s\n", err, strerror(err));
+    return 120;
+}
+
 int cli_run_main(const char *prog, int argc, char **argv) {
     CliRun cr;
     int rc = cli_parse_run(prog, "run", argc, argv, &cr);
     if (rc >= 0) return rc;
+    /* A bad output name is a mistake on the command line: say so before
+     * the program runs, not after (the files are written at the end). */
+    const char *outputs[] = {cr.stats_path, cr.hist_path, cr.trace_path};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
+        if (outputs[i] && vm_outfile_check(outputs[i]) != 0) {
+            cli_run_fini(&cr);
+            return CLI_EXIT_USAGE;
+        }
     VmOptions opts = cr.opts;
     Sim *sim = NULL;
     VmPlatform platform = vm_platform_real();
@@ -85,12 +109,10 @@ int cli_run_main(const char *prog, int argc, char **argv) {
     /* Wall time is the host's, whatever clock the program sees. */
     uint64_t t0 = sim_clock_now_ns();
     vm_run_source(th, cr.source, cr.filename);
-    int status = vm->exit_status;
-    fflush(vm->out);
-    if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0) {
-        fprintf(stderr, "%s: cannot write '%s': %s\n", prog, cr.stats_path, strerror(errno));
-        if (status == 0) status = 1;
-    }
+    int status = flush_program_output(vm, vm->exit_status);
+    if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0 &&
+        status == 0)
+        status = 1;
     if (vm_record_finish(vm) != 0 && status == 0) status = 1;
     if (vm->threads != th || th->next) {
         /* Daemon threads are still running: like CPython, exit without

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,11 +73,28 @@ static bool exact_args(VmThread *th, const char *name, int nargs, int n) {
 
 /* ---- output ---------------------------------------------------------------- */
 
+/* The program's standard output failed (a full disk, /dev/full): raise
+ * OSError as CPython's print does, and clear the stream's error so the
+ * next write tries again. */
+static bool out_failed(VmThread *th, int err) {
+    clearerr(th->vm->out);
+    if (!err) err = EIO;
+    return vm_raise(th, th->vm->cls.OSError, "[Errno %d] %s", err, strerror(err));
+}
+
 /* Write a string to a file argument: vm->out/err for None, else call its
  * write method. */
 static bool write_to(VmThread *th, Value file, ObjStr *s) {
     if (VM_IS_NONE(file) || VM_IS_UNDEF(file)) {
-        fwrite(s->chars, 1, (size_t)s->length, th->vm->out);
+        errno = 0;
+        if (fwrite(s->chars, 1, (size_t)s->length, th->vm->out) != (size_t)s->length) {
+            int err = errno;
+            /* A write that overflowed the buffer and could not flush it:
+             * CPython loses that data (the exit does not fail on it
+             * again), so the buffer is dropped here too. */
+            __fpurge(th->vm->out);
+            return out_failed(th, err);
+        }
         return true;
     }
     Value arg = VM_OBJ(s), r;
@@ -138,7 +156,9 @@ static bool b_print(VmThread *th, Value *args, int nargs, ObjTuple *kwnames,
     if (t < 0) return false;
     if (t) {
         if (VM_IS_NONE(file)) {
-            fflush(vm->out);
+            /* glibc drops what it could not write; CPython keeps it, and
+             * its exit fails on it again (status 120 rather than 1). */
+            if (fflush(vm->out) != 0) return out_failed(th, errno);
         } else {
             Value r;
             if (vm_call_method(th, file, vm_str_intern_cstr(vm, "flush"), NULL, 0, &r) < 0)

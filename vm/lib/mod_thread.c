@@ -22,6 +22,10 @@
  *   for what and exits with status 1 instead of hanging.  A release that
  *   wakes a waiter takes it off the blocked count at once ("credits" it),
  *   so the count never lags behind a wake-up in flight.
+ * - Test hook: with GILT_FAIL_THREAD_START=1 in the environment every
+ *   start_new_thread fails as if the host had no thread left (EAGAIN), so
+ *   tests/cli.sh can check what a failed Thread.start() leaves behind;
+ *   ulimit -u does not bind root, and tests often run as root.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -455,7 +459,7 @@ static void *thread_main(void *arg) {
         Value exc = th->exception;
         vm_clear_exception(th);
         if (!vm_isinstance(vm, exc, vm->cls.SystemExit)) {
-            fflush(vm->out);
+            vm_flush_out(vm);
             ObjStr *rep = NULL;
             Value saved = exc;
             if (!vm_repr(th, fn, &rep)) vm_clear_exception(th);
@@ -526,13 +530,17 @@ static bool t_start_new_thread(VmThread *th, Value *a, int n, ObjTuple *kw, Valu
     /* The new thread may run, finish and free t before start returns:
      * what the caller needs of it is read first. */
     uint64_t ident = t->ident;
-    int rc = vm->platform.ops->thread_start(vm->platform.ctx, thread_main, t, t->name,
-                                            &t->vtime_ps, &t->cpu_horizon_ps);
+    const char *fail = getenv("GILT_FAIL_THREAD_START");
+    int rc = fail && strcmp(fail, "1") == 0
+                 ? EAGAIN
+                 : vm->platform.ops->thread_start(vm->platform.ctx, thread_main, t, t->name,
+                                                  &t->vtime_ps, &t->cpu_horizon_ps);
     if (rc != 0) {
         pthread_mutex_lock(&vm->sched_lock);
         vm->live_threads--;
         vm->unfinished_threads--;
         pthread_mutex_unlock(&vm->sched_lock);
+        vm_record_thread_discard(t);
         vm_thread_destroy(t);
         return vm_raise(th, vm->cls.RuntimeError, "can't start new thread (%s)", strerror(rc));
     }
@@ -566,7 +574,7 @@ static bool t_set_name(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 static bool t_excepthook(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
     if (n != 2 || !VM_IS_STR(a[0])) return vm_raise(th, th->vm->cls.TypeError, "_excepthook(name, exc)");
-    fflush(th->vm->out);
+    vm_flush_out(th->vm);
     fprintf(th->vm->err, "Exception in thread %s:\n", VM_AS_CSTRING(a[0]));
     vm_print_traceback(th, a[1], th->vm->err);
     fprintf(th->vm->err, "\n");

@@ -167,6 +167,9 @@ int vm_costs_load(CostModel *m, const char *path, char *err, size_t size) {
         }
     }
     json_object_put(root);
+    char why[256];
+    if (rc == 0 && !sim_config_validate(&m->os, why, sizeof why))
+        rc = fail(err, size, "%s: os: %s", path, why);
     if (rc == 0 && strcmp(m->source, "built-in default") == 0)
         snprintf(m->source, sizeof m->source, "%s", path);
     return rc;

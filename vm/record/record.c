@@ -4,7 +4,6 @@
  */
 #include "vm/record/record.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "vm/object/list.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/str.h"
+#include "vm/record/outfile.h"
 
 void vm_record_enable(VmShared *vm, const char *hist_path, const char *trace_path) {
     VmRecorder *r = (VmRecorder *)vm_realloc(NULL, NULL, 0, sizeof *r);
@@ -42,6 +42,14 @@ void vm_record_thread_exit(VmThread *th) {
     memcpy(rec->name, th->name, sizeof rec->name);
     rec->next = th->vm->recorder->finished;
     th->vm->recorder->finished = rec;
+    th->rec = NULL;
+}
+
+static void free_record(VmRecord *r);
+
+void vm_record_thread_discard(VmThread *th) {
+    if (!th->rec) return;
+    free_record(th->rec);
     th->rec = NULL;
 }
 
@@ -111,23 +119,6 @@ void vm_record_user_hist(VmShared *vm, Value hist) {
 
 /* ---- writers ----------------------------------------------------------------- */
 
-static FILE *open_tmp(const char *path, char *tmp, size_t size) {
-    snprintf(tmp, size, "%s.tmp", path);
-    return fopen(tmp, "w");
-}
-
-static int close_and_rename(FILE *f, const char *tmp, const char *path) {
-    int err = ferror(f) ? EIO : 0;
-    if (fclose(f) != 0 && !err) err = errno;
-    if (!err && rename(tmp, path) != 0) err = errno;
-    if (err) {
-        remove(tmp);
-        fprintf(stderr, "gilt: cannot write '%s': %s\n", path, strerror(err));
-        return -1;
-    }
-    return 0;
-}
-
 static void hist_row(FILE *f, const char *name, const VmHist *h) {
     fprintf(f, "\"%s\",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", name,
             (unsigned long long)h->count, h->count ? (double)h->min / 1e3 : 0.0,
@@ -169,12 +160,9 @@ static RecList all_records(VmShared *vm) {
 }
 
 static int write_hist(VmShared *vm, const RecList *l) {
-    char tmp[4096];
-    FILE *f = open_tmp(vm->recorder->hist_path, tmp, sizeof tmp);
-    if (!f) {
-        fprintf(stderr, "gilt: cannot write '%s': %s\n", vm->recorder->hist_path, strerror(errno));
-        return -1;
-    }
+    VmOutFile out;
+    if (vm_outfile_open(&out, vm->recorder->hist_path) != 0) return -1;
+    FILE *f = out.f;
     fprintf(f, "name,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us,mean_us\n");
     VmHist wait, io;
     vm_hist_init(&wait);
@@ -197,7 +185,7 @@ static int write_hist(VmShared *vm, const RecList *l) {
             n = VM_AS_CSTRING(name);
         if (o->data) hist_row(f, n, (const VmHist *)o->data);
     }
-    return close_and_rename(f, tmp, vm->recorder->hist_path);
+    return vm_outfile_commit(&out);
 }
 
 static void json_string(FILE *f, const char *s) {
@@ -212,12 +200,9 @@ static void json_string(FILE *f, const char *s) {
 }
 
 static int write_trace(VmShared *vm, const RecList *l) {
-    char tmp[4096];
-    FILE *f = open_tmp(vm->recorder->trace_path, tmp, sizeof tmp);
-    if (!f) {
-        fprintf(stderr, "gilt: cannot write '%s': %s\n", vm->recorder->trace_path, strerror(errno));
-        return -1;
-    }
+    VmOutFile out;
+    if (vm_outfile_open(&out, vm->recorder->trace_path) != 0) return -1;
+    FILE *f = out.f;
     uint64_t t0 = vm->recorder->start_ns;
     VmPlatformReport rep;
     vm->platform.ops->report(vm->platform.ctx, &rep);
@@ -273,7 +258,7 @@ static int write_trace(VmShared *vm, const RecList *l) {
         }
     }
     fprintf(f, "\n]}\n");
-    return close_and_rename(f, tmp, vm->recorder->trace_path);
+    return vm_outfile_commit(&out);
 }
 
 int vm_record_finish(VmShared *vm) {

@@ -11,8 +11,9 @@
  *   output was asked for, th->rec is NULL and each hook is one test.
  * - When a thread ends, its record moves into the VM's recorder (under the
  *   GIL, the thread still holds it); at exit the recorder merges the
- *   histograms and writes the files, each to FILE.tmp and renamed, so an
- *   output file is whole or absent.
+ *   histograms and writes the files through vm/record/outfile.h: a regular
+ *   file is renamed into place whole, a device or "-" (standard output)
+ *   is written directly.
  */
 #ifndef GILT_VM_RECORD_RECORD_H
 #define GILT_VM_RECORD_RECORD_H
@@ -71,6 +72,8 @@ void vm_record_enable(VmShared *vm, const char *hist_path, const char *trace_pat
 /* Per-thread lifecycle: start creates th->rec, exit moves it to the VM. */
 void vm_record_thread_start(VmThread *th);
 void vm_record_thread_exit(VmThread *th);
+/* A thread that never ran (its start failed): drop its record. */
+void vm_record_thread_discard(VmThread *th);
 
 /* Hooks (cheap no-ops when th->rec is NULL). */
 void vm_record_wait_begin(VmThread *th, uint64_t now);

@@ -15,12 +15,10 @@
  */
 #include "vm/record/stats.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "vm/gil/gil.h"
+#include "vm/record/outfile.h"
 
 static void csv_name(FILE *f, const char *name) {
     fputc('"', f);
@@ -67,10 +65,9 @@ static void write_row(FILE *f, VmShared *vm, const VmPlatformReport *rep, uint64
 }
 
 int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
+    VmOutFile out;
+    if (vm_outfile_open(&out, path) != 0) return -1;
+    FILE *f = out.f;
     VmPlatformReport rep;
     vm->platform.ops->report(vm->platform.ctx, &rep);
     fprintf(f, "policy,switch_interval_s,check_interval,force_switching,cores,mode,"
@@ -85,13 +82,5 @@ int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
         if (t->holds_gil) s.held_ns += now - s.acquired_at_ns;
         write_row(f, vm, &rep, wall_ns, t->ident, t->name, &s, t->bytecodes);
     }
-    int err = ferror(f) ? EIO : 0;
-    if (fclose(f) != 0 && !err) err = errno;
-    if (!err && rename(tmp, path) != 0) err = errno;
-    if (err) {
-        remove(tmp);
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return vm_outfile_commit(&out);
 }

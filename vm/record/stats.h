@@ -10,8 +10,8 @@
 
 /* Write one tidy CSV row per thread (finished and still alive), each with
  * the run's settings repeated so files from a sweep concatenate cleanly.
- * The file is written to PATH.tmp and renamed, so it is whole or absent.
- * Returns 0, or -1 with errno set. */
+ * PATH is written as vm/record/outfile.h says ("-": standard output).
+ * Returns 0, or -1 with the message printed. */
 int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns);
 
 #endif /* GILT_VM_RECORD_STATS_H */

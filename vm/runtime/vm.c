@@ -9,6 +9,7 @@
  */
 #include "vm/runtime/vm.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <math.h>
@@ -572,7 +573,7 @@ VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
         Value exc = th->exception;
         vm_clear_exception(th);
         if (!vm_isinstance(vm, exc, vm->cls.SystemExit)) {
-            fflush(vm->out);
+            vm_flush_out(vm);
             vm_print_traceback(th, exc, vm->err);
             vm->exit_status = 1;
         } else {
@@ -592,8 +593,12 @@ VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
         vm->exit_status = system_exit_status(th, exc);
         return vm->exit_status ? VM_RUNTIME_ERROR : VM_OK;
     }
-    fflush(vm->out);
+    vm_flush_out(vm);
     vm_print_traceback(th, exc, vm->err);
     vm->exit_status = 1;
     return VM_RUNTIME_ERROR;
+}
+
+void vm_flush_out(VmShared *vm) {
+    if (fflush(vm->out) != 0 && !vm->out_errno) vm->out_errno = errno ? errno : EIO;
 }

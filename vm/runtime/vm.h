@@ -187,6 +187,9 @@ struct VmShared {
     const char *cost_source;  /* where the costs came from (run record) */
     FILE *out;                /* stdout of the program */
     FILE *err;                /* where tracebacks go */
+    int out_errno;            /* why a flush of out failed unreported
+                                 (glibc then drops the data: the exit's
+                                 flush succeeds, yet must fail) */
     int exit_status;          /* set by SystemExit */
     bool exiting;
 };
@@ -291,6 +294,9 @@ bool vm_raise_value(VmThread *th, Value exc);   /* exception or class */
 /* Is the pending exception an instance of cls?  Clears nothing. */
 bool vm_exception_matches(VmThread *th, ObjClass *cls);
 void vm_clear_exception(VmThread *th);
+/* Flush vm->out before writing to stderr; a failure is remembered in
+ * vm->out_errno for the exit to report. */
+void vm_flush_out(VmShared *vm);
 /* Print "Traceback (most recent call last):" ... "Type: message". */
 void vm_print_traceback(VmThread *th, Value exc, FILE *out);
 /* Build an exception instance without raising it. */
@@ -356,7 +362,7 @@ const char *vm_switch_interval_invalid(double s, char *buf, size_t size);
 /* Set it (s already valid). */
 void vm_set_switch_interval(VmShared *vm, double s);
 #define VM_DEFAULT_SWITCH_INTERVAL_NS 5000000u
-#define VM_MAX_SWITCH_INTERVAL_S 1e9
+#define VM_MAX_SWITCH_INTERVAL_S 3600.0  /* an hour, as every duration of the model */
 
 /* Monotonic nanoseconds on the VM's platform (host or virtual time). */
 static inline uint64_t vm_now_ns(const VmShared *vm) {

@@ -353,7 +353,13 @@ class Thread:
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
         _limbo[id(self)] = self
-        _thread.start_new_thread(self._bootstrap, ())
+        try:
+            _thread.start_new_thread(self._bootstrap, ())
+        except Exception:
+            # Never started: unregister it, or active_count() and
+            # enumerate() would count it forever (as CPython does).
+            del _limbo[id(self)]
+            raise
         self._started.wait()
 
     def run(self):
