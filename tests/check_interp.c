@@ -282,7 +282,7 @@ END_TEST
 
 static const char *const racy_counter =
     "import threading\n"
-    "N = 20000\n"
+    "N = 100000\n"
     "counter = 0\n"
     "def work():\n"
     "    global counter\n"

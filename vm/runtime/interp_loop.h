@@ -14,10 +14,9 @@
  *                      statement as real cores do
  *
  * The plain loop pays nothing for the other three.  In the ticked loops a
- * superinstruction of vm/bytecode/peephole.c runs fused only where no switch
- * could have fallen inside it (real time: the countdown has ticks to spare;
- * virtual time: never), so that the program behaves as in an interpreter
- * without superinstructions.
+ * superinstruction of vm/bytecode/peephole.c runs fused only where no tick
+ * could have fallen due inside it, so that the program behaves as in an
+ * interpreter without superinstructions.
  *
  * Not a normal header: it defines a function and must be included with
  * RUN_FN, RUN_COSTED and RUN_TICKED defined.
@@ -34,6 +33,16 @@ static bool RUN_FN(VmThread *th, Value *result) {
     /* Instructions executed since the last SYNC: a register increment per
      * instruction, folded into th->bytecodes whenever state is stored. */
     uint64_t executed = 0;
+#if RUN_TICKED
+    /* Ticks taken since the last SYNC, folded into vm->gil_ticks there: a
+     * register count, so the countdown is not a store and a load of the
+     * same word at every instruction (a store-to-load chain that made the
+     * ticked loop twice as slow as the plain one). */
+    int ticks_spent = 0;
+#define SYNC_TICKS() (vm->gil_ticks -= ticks_spent, ticks_spent = 0)
+#else
+#define SYNC_TICKS() ((void)0)
+#endif
     /* Their virtual cost in picoseconds (zero in real mode), folded into
      * th->vtime_ps the same way. */
 #if RUN_COSTED
@@ -62,22 +71,18 @@ static bool RUN_FN(VmThread *th, Value *result) {
      * passed its horizon. */
 #define TICK_DUE(word)                                                        \
     __builtin_expect(!vm__op_no_tick[VM_INSTR_OP(word)] &&                     \
-                         (--vm->gil_ticks <= 0 || PAST_HORIZON()), 0)
+                         (vm->gil_ticks - ++ticks_spent <= 0 || PAST_HORIZON()), 0)
 #define TICK_CHECK(word)                                                      \
     if (TICK_DUE(word)) goto tick_point
-#if RUN_COSTED
-    /* Each instruction boundary may be where the simulator lets another
-     * thread in: no fusion at all. */
-#define FUSION_OK(extra) 0
-#define FUSION_TICKS(extra) ((void)0)
-#else
-    /* A superinstruction may run fused only if the countdown cannot run
-     * out inside it: `extra` is how many ticks its words after the first
-     * take, paid when the fast path is taken.  Otherwise its words run one
-     * by one, each ticking, as in an interpreter without superinstructions. */
-#define FUSION_OK(extra) (vm->gil_ticks > (extra))
-#define FUSION_TICKS(extra) (vm->gil_ticks -= (extra))
-#endif
+    /* A superinstruction may run fused only if no tick could fall due
+     * inside it: the countdown has more than `extra` ticks left (what its
+     * words after the first take, paid when the fast path is taken), and,
+     * in virtual time, the thread is still short of its horizon with the
+     * superinstruction's cost counted (it was counted at dispatch).
+     * Otherwise its words run one by one, each ticking, as in an
+     * interpreter without superinstructions. */
+#define FUSION_OK(extra) (vm->gil_ticks - ticks_spent > (extra) && !PAST_HORIZON())
+#define FUSION_TICKS(extra) (ticks_spent += (extra))
 #else
 #define TICK_CHECK(word) ((void)0)
 #define FUSION_OK(extra) 1
@@ -85,7 +90,7 @@ static bool RUN_FN(VmThread *th, Value *result) {
 #endif
 #define SYNC()                                                                \
     (frame->ip = ip, th->stack_top = sp, th->bytecodes += EXECUTED_COUNT(),  \
-     th->vtime_ps += EXECUTED_PS(), executed = 0)
+     th->vtime_ps += EXECUTED_PS(), executed = 0, SYNC_TICKS())
 #define LOAD_FRAME()                                                          \
     do {                                                                      \
         frame = &th->frames[th->frame_count - 1];                             \
@@ -1288,6 +1293,7 @@ unwind_keep_trace:
 #undef PAST_HORIZON
 #undef TICK_DUE
 #undef TICK_CHECK
+#undef SYNC_TICKS
 #undef FUSION_OK
 #undef FUSION_TICKS
 }
