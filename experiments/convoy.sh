@@ -1,6 +1,7 @@
 #!/bin/sh
-# experiments/convoy.sh - the convoy effect against the switch interval
-# (DESIGN.md experiments 4, 6 and 9), in deterministic virtual time.
+# experiments/convoy.sh - the convoy effect of bpo-7946 against the switch
+# interval, under cpython and the alternative policies, in deterministic
+# virtual time.
 #
 # An echo thread next to one CPU-bound thread, pinged every 2 ms in the
 # style of ccbench (experiments/convoy.py), for each policy (cpython,

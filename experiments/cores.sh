@@ -1,7 +1,7 @@
 #!/bin/sh
-# experiments/cores.sh - CPU scaling and the GIL battle on 1 to 16 virtual
-# cores (DESIGN.md experiments 1-3, threads only), in deterministic virtual
-# time, so a 2-core laptop shows what 16 cores do.
+# experiments/cores.sh - CPU scaling, the GIL battle and the new GIL on
+# CPU-bound threads, on 1 to 16 virtual cores (threads only), in
+# deterministic virtual time, so a 2-core laptop shows what 16 cores do.
 #
 # For each policy (cpython, legacy, none), each core count (1, 2, 4, 8, 16)
 # and each thread count (2, 4, 8), a countdown of N is run sequentially and

@@ -1,7 +1,7 @@
 /*
  * vm/gil/gil_none.c - the "none" policy: no global lock at all.
  *
- * Only safe for programs whose threads share nothing mutable (DESIGN.md);
+ * Only safe for programs whose threads share nothing mutable;
  * with a single thread it is exactly the cost of running without a GIL,
  * which makes it the baseline the lock benchmarks compare against.
  */

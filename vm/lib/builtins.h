@@ -27,13 +27,5 @@ ObjModule *vm__mod_socket_init(VmShared *vm);
 /* Register the modules written in Python (vm/lib/pylib.c). */
 void vm__pylib_register(VmShared *vm);
 
-/* Helper for natives: parse positional and keyword arguments against a list
- * of parameter names.  `spec` names the parameters, "|" starts the optional
- * ones and "$" the keyword-only ones, e.g. "sep|end$flush".  Unfilled
- * optional slots are VAL_UNDEF.  Raises TypeError with CPython's wording on
- * missing, duplicate or unexpected arguments.  out has room for every name. */
-bool vm_parse_args(VmThread *th, const char *fname, Value *args, int nargs,
-                   ObjTuple *kwnames, const char *const *names, int nrequired,
-                   int npositional, Value *out);
 
 #endif /* GILT_VM_LIB_BUILTINS_H */

@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-#include "vm/lib/builtins.h"
 #include "vm/object/dict.h"
 #include "vm/runtime/interp.h"
 #include "vm/object/list.h"

@@ -13,7 +13,6 @@
 
 #include <string.h>
 
-#include "vm/lib/builtins.h"
 #include "vm/object/list.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/ops.h"

@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include "vm/lib/builtins.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/ops.h"
 #include "vm/object/str.h"

@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "vm/lib/builtins.h"
 #include "vm/object/dict.h"
 #include "vm/object/format.h"
 #include "vm/object/list.h"

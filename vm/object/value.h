@@ -7,7 +7,7 @@
  * marks an unbound local, an empty dict slot, or "no self" in a method call.
  *
  * Ints are 64-bit; arithmetic that overflows raises OverflowError rather than
- * growing into a big integer (DESIGN.md asks for "at least 64-bit").
+ * growing into a big integer (arbitrary precision is still to come).
  */
 #ifndef GILT_VM_OBJECT_VALUE_H
 #define GILT_VM_OBJECT_VALUE_H

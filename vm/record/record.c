@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "vm/object/dict.h"
-#include "vm/gil/gil.h"
 #include "vm/object/list.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/str.h"
@@ -208,7 +207,7 @@ static int write_trace(VmShared *vm, const RecList *l) {
     vm->platform.ops->report(vm->platform.ctx, &rep);
     fprintf(f, "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"tool\": \"gilt\", "
                "\"policy\": \"%s\", \"switch_interval_s\": %g, \"mode\": \"%s\"",
-            vm->gil_ops ? vm->gil_ops->name : "?", vm_switch_interval(vm),
+            vm->options.gil_name, vm_switch_interval(vm),
             rep.mode);
     if (rep.virtual_time) {
         /* The run's whole model, so a trace says what produced it. */

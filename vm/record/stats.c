@@ -17,7 +17,6 @@
 
 #include <stdio.h>
 
-#include "vm/gil/gil.h"
 #include "vm/record/outfile.h"
 
 static void csv_name(FILE *f, const char *name) {
@@ -32,7 +31,7 @@ static void csv_name(FILE *f, const char *name) {
 static void write_row(FILE *f, VmShared *vm, const VmPlatformReport *rep, uint64_t wall_ns,
                       uint64_t ident, const char *name, const GilStats *s, uint64_t bytecodes) {
     const VmOptions *o = &vm->options;
-    fprintf(f, "%s,%g,%d,%d,%ld,%s,", vm->gil_ops ? vm->gil_ops->name : "?",
+    fprintf(f, "%s,%g,%d,%d,%ld,%s,", vm->options.gil_name,
             vm_switch_interval(vm), o->check_interval, o->force_switching ? 1 : 0,
             rep->cores, rep->mode);
     if (o->seed_set)

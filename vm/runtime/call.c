@@ -70,3 +70,41 @@ int vm_call_method(VmThread *th, Value obj, ObjStr *name, Value *args,
     vm_pop_roots(th, 1);
     return ok ? 1 : -1;
 }
+
+/* ---- the arguments of a native function ----------------------------------- */
+
+bool vm_parse_args(VmThread *th, const char *fname, Value *args, int nargs,
+                   ObjTuple *kwnames, const char *const *names, int nrequired,
+                   int npositional, Value *out) {
+    VmShared *vm = th->vm;
+    int nnames = 0;
+    while (names[nnames]) nnames++;
+    for (int i = 0; i < nnames; i++) out[i] = VM_UNDEF;
+    if (nargs > npositional) {
+        return vm_raise(th, vm->cls.TypeError,
+                        "%s() takes at most %d positional argument%s (%d given)",
+                        fname, npositional, npositional == 1 ? "" : "s", nargs);
+    }
+    for (int i = 0; i < nargs; i++) out[i] = args[i];
+    for (int64_t k = 0; kwnames && k < kwnames->count; k++) {
+        ObjStr *kn = VM_AS_STR(kwnames->items[k]);
+        int found = -1;
+        for (int i = 0; i < nnames; i++)
+            if (strcmp(names[i], kn->chars) == 0) found = i;
+        if (found < 0)
+            return vm_raise(th, vm->cls.TypeError,
+                            "%s() got an unexpected keyword argument '%s'", fname,
+                            kn->chars);
+        if (!VM_IS_UNDEF(out[found]))
+            return vm_raise(th, vm->cls.TypeError,
+                            "%s() got multiple values for argument '%s'", fname,
+                            kn->chars);
+        out[found] = args[nargs + k];
+    }
+    for (int i = 0; i < nrequired; i++)
+        if (VM_IS_UNDEF(out[i]))
+            return vm_raise(th, vm->cls.TypeError,
+                            "%s() missing required argument '%s' (pos %d)", fname,
+                            names[i], i + 1);
+    return true;
+}

@@ -15,7 +15,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "vm/lib/builtins.h"
 #include "vm/object/class.h"
 #include "vm/compile/compiler.h"
 #include "vm/object/dict.h"
@@ -268,20 +267,11 @@ VmShared *vm_shared_new(const VmOptions *options) {
     vm__str_methods_init(vm);
     vm__list_methods_init(vm);
     vm__dict_methods_init(vm);
-    vm__builtins_init(vm);
-
-    vm_register_module(vm, "math", vm__mod_math_init);
-    vm_register_module(vm, "time", vm__mod_time_init);
-    vm_register_module(vm, "sys", vm__mod_sys_init);
-    vm_register_module(vm, "os", vm__mod_os_init);
-    vm_register_module(vm, "random", vm__mod_random_init);
-    vm_register_module(vm, "_thread", vm__mod_thread_init);
-    vm_register_module(vm, "gilt", vm__mod_gilt_init);
-    vm_register_module(vm, "socket", vm__mod_socket_init);
-    vm__pylib_register(vm);
+    vm__lib_install(vm);
 
     vm->gil_ops = gil_ops_find(vm->options.gil_name);
     if (!vm->gil_ops) vm->gil_ops = gil_ops_find("none");
+    vm->options.gil_name = vm->gil_ops->name;  /* what the records say */
     vm->heap.concurrent = vm->gil_ops == &gil_none_ops;
     vm->gil = vm->gil_ops->init(vm);
     return vm;

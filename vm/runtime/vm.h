@@ -315,6 +315,20 @@ void vm_module_set(VmShared *vm, ObjModule *m, const char *name, Value v);
 /* A module's attribute by name; false if unbound. */
 bool vm_module_get(ObjModule *m, ObjStr *name, Value *out);
 ObjModule *vm_module_new(VmShared *vm, const char *name);
+/* Helper for natives (vm/runtime/call.c): bind positional and keyword
+ * arguments to `names` (NULL-terminated): the first nrequired must be
+ * given, at most npositional may be given by position.  Unfilled slots are
+ * VAL_UNDEF.  Raises TypeError with CPython's wording on missing, duplicate
+ * or unexpected arguments.  out has room for every name. */
+bool vm_parse_args(VmThread *th, const char *fname, Value *args, int nargs,
+                   ObjTuple *kwnames, const char *const *names, int nrequired,
+                   int npositional, Value *out);
+
+/* Install the built-in library in a new VM: the builtins and every
+ * built-in module (defined in vm/lib/lib.c - the runtime's one call up into
+ * the library it runs). */
+void vm__lib_install(VmShared *vm);
+
 /* A built-in module is made on first import by a function of this type. */
 typedef ObjModule *(*VmModuleInit)(VmShared *vm);
 void vm_register_module(VmShared *vm, const char *name, VmModuleInit init);
