@@ -7,7 +7,7 @@
  * Everything here is deterministic: the same program, options and seed give
  * the same figures on any host, so most tests assert the exact figure
  * observed *and* the formula that explains it (within +-1).  Two OS models
- * are used: exact_config(), which has no OS noise (no wake-up latency,
+ * are used: test_exact_sim_config(), which has no OS noise (no wake-up latency,
  * context-switch, syscall, lock or timer-slack cost), so times are sums of
  * bytecode costs, intervals and time slices; and the calibrated model
  * (sim_config_default()) with a fixed seed where a behaviour depends on
@@ -28,16 +28,6 @@
 #include "vm/gil/gil.h"
 
 /* ---- running a program and collecting what the lock did ---------------- */
-
-/* A model with no OS noise, so virtual times are exact (as in
- * tests/check_platform.c).  The time slice (3 ms) stays: threads beyond the
- * number of cores still share them. */
-static void exact_config(SimConfig *c, int cores) {
-    sim_config_default(c);
-    c->cores = cores;
-    c->wake_min_ns = c->wake_mean_ns = 0;
-    c->ctx_switch_ns = c->timer_slack_ns = c->syscall_ns = c->lock_ns = c->spawn_ns = 0;
-}
 
 /* The calibrated model (random wake-up latencies) with a fixed seed. */
 static void calibrated_config(SimConfig *c, int cores, uint64_t seed) {
@@ -218,7 +208,7 @@ static char *with_prefix(const char *prefix, const char *program) {
  * with the deadline). */
 START_TEST(test_cpython_forced_switches_two_cores) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Observed o;
     char *src = with_prefix("RUN = 0.1\n", spin_program);
     char *out = run(src, (Policy){"cpython", 0.005, false}, &cfg, &o);
@@ -262,7 +252,7 @@ END_TEST
  * i.e. 100 ms / 8 ms = 12 at 5 ms (16 at 2 ms, 7 at 10 ms, 4 at 20 ms). */
 START_TEST(test_cpython_forced_switches_one_core) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     Observed o;
     char *src = with_prefix("RUN = 0.1\n", spin_program);
     char *out = run(src, (Policy){"cpython", 0.005, false}, &cfg, &o);
@@ -290,7 +280,7 @@ END_TEST
  * deadline). */
 START_TEST(test_cpython_setswitchinterval) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Observed o;
     char *src = with_prefix("import sys\nsys.setswitchinterval(0.002)\nRUN = 0.1\n", spin_program);
     char *out = run(src, (Policy){"cpython", 0, false}, &cfg, &o);
@@ -318,7 +308,7 @@ START_TEST(test_cpython_no_force_switching) {
     /* forced-on switched_in for comparison: 2 cores 23, 1 core 16 */
     for (int k = 0; k < 2; k++) {
         SimConfig cfg;
-        exact_config(&cfg, cores[k]);
+        test_exact_sim_config(&cfg, cores[k]);
         Observed on, off;
         char *src = with_prefix("RUN = 0.1\n", spin_program);
         char *out_on = run(src, (Policy){"cpython", 0.005, false}, &cfg, &on);
@@ -377,7 +367,7 @@ START_TEST(test_legacy_battle_on_two_cores) {
     for (int model = 0; model < 2; model++) {
         SimConfig cfg;
         if (model == 0) calibrated_config(&cfg, 2, 1);
-        else exact_config(&cfg, 2);
+        else test_exact_sim_config(&cfg, 2);
         Observed o;
         char *src = with_prefix("RUN = 0.1\n", spin_program);
         char *out = run(src, (Policy){"legacy", 0, false}, &cfg, &o);
@@ -459,7 +449,7 @@ static const char *const arrival_program =
 
 START_TEST(test_fifo_hands_off_in_arrival_order) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Observed o;
     char buf[32];
     char *out = run(arrival_program, (Policy){"fifo", 0, false}, &cfg, &o);
@@ -511,7 +501,7 @@ static const char *const round_robin_program =
 
 START_TEST(test_fifo_round_robin) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Observed o;
     char buf[256];
     char *out = run(round_robin_program, (Policy){"fifo", 0.010, false}, &cfg, &o);
@@ -554,7 +544,7 @@ static const char *const quantum_program =
 
 START_TEST(test_fifo_quantum) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     struct {
         Policy p;
         double quantum;
@@ -609,7 +599,7 @@ static const char *const io_program =
  * goes first, so it waits only for the holder's next safe point (72 ns). */
 static void io_returns_preempt(const char *policy) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Observed o, oc;
     char *out = run(io_program, (Policy){policy, 0, false}, &cfg, &o);
     char *outc = run(io_program, (Policy){"cpython", 0, false}, &cfg, &oc);
@@ -668,7 +658,7 @@ START_TEST(test_bfs_shares_fairly) {
     int cores[] = {2, 1};
     for (int k = 0; k < 2; k++) {
         SimConfig cfg;
-        exact_config(&cfg, cores[k]);
+        test_exact_sim_config(&cfg, cores[k]);
         Observed o;
         char *out = run(fair_program, (Policy){"bfs", 0, false}, &cfg, &o);
         double ha = (double)stats_of(&o, "a")->held_ns, hb = (double)stats_of(&o, "b")->held_ns;
@@ -724,7 +714,7 @@ START_TEST(test_none_runs_threads_in_parallel) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         SimConfig cfg;
-        exact_config(&cfg, cases[i].cores);
+        test_exact_sim_config(&cfg, cases[i].cores);
         Observed o;
         char *out = run(parallel_program, (Policy){cases[i].policy, 0, false}, &cfg, &o);
         double ratio = value_of(out, "ratio"), par = value_of(out, "par");
@@ -831,7 +821,7 @@ END_TEST
  * showed 0). */
 START_TEST(test_finished_thread_held_ns) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Observed o;
     char *out = run("import threading, time\n"
                     "span = []\n"

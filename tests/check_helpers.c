@@ -57,6 +57,13 @@ TestRun test_run_on(const char *source, const VmOptions *options, const SimConfi
     return r;
 }
 
+void test_exact_sim_config(SimConfig *c, int cores) {
+    sim_config_default(c);
+    c->cores = cores;
+    c->wake_min_ns = c->wake_mean_ns = 0;
+    c->ctx_switch_ns = c->timer_slack_ns = c->syscall_ns = c->lock_ns = c->spawn_ns = 0;
+}
+
 TestRun test_run(const char *source) { return test_run_with(source, NULL); }
 
 void test_run_free(TestRun *r) {

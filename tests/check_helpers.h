@@ -27,6 +27,12 @@ struct SimConfig;
 TestRun test_run_on(const char *source, const VmOptions *options, const struct SimConfig *sim,
                     void (*inspect)(VmShared *vm, void *arg), void *arg);
 
+/* A simulator model with no OS noise (no wake-up latency, context-switch,
+ * timer-slack, system-call, lock or spawn cost), so virtual times are
+ * exact; the time slice (3 ms) stays, so threads beyond the number of
+ * cores still share them. */
+void test_exact_sim_config(struct SimConfig *c, int cores);
+
 /* Assert that source prints exactly `expected` and succeeds. */
 #define ck_assert_prints(source, expected)                                    \
     do {                                                                      \

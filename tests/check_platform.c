@@ -14,14 +14,6 @@
 #include "vm/platform/costs.h"
 #include "vm/platform/platform.h"
 
-/* A model with no OS noise, so virtual times are exact. */
-static void exact_config(SimConfig *c, int cores) {
-    sim_config_default(c);
-    c->cores = cores;
-    c->wake_min_ns = c->wake_mean_ns = 0;
-    c->ctx_switch_ns = c->timer_slack_ns = c->syscall_ns = c->lock_ns = c->spawn_ns = 0;
-}
-
 START_TEST(test_real_locks_and_clock) {
     VmPlatform p = vm_platform_real();
     VmMutex m;
@@ -49,7 +41,7 @@ END_TEST
 
 START_TEST(test_virtual_clock_follows_cpu_and_sleeps) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     cfg.timer_slack_ns = 50000;
     Sim *s = sim_new(&cfg);
     VmPlatform p = vm_platform_sim(s);
@@ -84,7 +76,7 @@ START_TEST(test_objects_keep_their_platform) {
     /* A lock made on the simulator stays virtual while a lock made on the
      * host stays a pthread one: no process-wide mode decides. */
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     cfg.timer_slack_ns = 0;
     Sim *s = sim_new(&cfg);
     VmPlatform vp = vm_platform_sim(s), rp = vm_platform_real();
@@ -154,7 +146,7 @@ static void *second_vm_main(void *arg) {
  * the first VM's end time and stores the second's. */
 static uint64_t two_vms(int cores, uint64_t *second_end) {
     SimConfig cfg;
-    exact_config(&cfg, cores);
+    test_exact_sim_config(&cfg, cores);
     Sim *s = sim_new(&cfg);
     SecondVm b;
     memset(&b, 0, sizeof b);
@@ -202,7 +194,7 @@ START_TEST(test_program_on_each_platform) {
                       "time.sleep(2)\n"
                       "print(round(time.monotonic() - t))\n";
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     TestRun r = test_run_on(src, NULL, &cfg, NULL, NULL);
     ck_assert_int_eq(r.result, VM_OK);
     ck_assert_str_eq(r.out, "2\n");

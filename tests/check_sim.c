@@ -16,6 +16,7 @@
 #include "sim/event.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
+#include "tests/check_helpers.h"
 #include "tests/check_suites.h"
 
 START_TEST(test_heap_orders_by_time_then_seq) {
@@ -88,14 +89,6 @@ START_TEST(test_rng_distributions) {
 }
 END_TEST
 
-/* A quiet model: no latency, no costs, so expected times are exact. */
-static void exact_config(SimConfig *c, int cores) {
-    sim_config_default(c);
-    c->cores = cores;
-    c->wake_min_ns = c->wake_mean_ns = 0;
-    c->ctx_switch_ns = c->timer_slack_ns = c->syscall_ns = c->lock_ns = c->spawn_ns = 0;
-}
-
 /* ---- C threads on virtual cores ----------------------------------------- */
 
 typedef struct {
@@ -146,7 +139,7 @@ static void *burner(void *arg) {
 /* n threads each burning 10 ms of CPU on `cores` cores: when they end. */
 static uint64_t run_burners(int cores, int n, uint64_t *first, uint64_t *last) {
     SimConfig cfg;
-    exact_config(&cfg, cores);
+    test_exact_sim_config(&cfg, cores);
     cfg.timeslice_ns = 1000000;
     Sim *s = sim_new(&cfg);
     World w;
@@ -233,7 +226,7 @@ END_TEST
 
 START_TEST(test_timed_wait_expires_late_by_the_slack) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     cfg.timer_slack_ns = 50000;
     cfg.wake_min_ns = cfg.wake_mean_ns = 7000;
     Sim *s = sim_new(&cfg);
@@ -258,7 +251,7 @@ static void *stuck(void *arg) {
 
 START_TEST(test_deadlock_is_reported_and_exits) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Sim *s = sim_new(&cfg);
     World w;
     world_init(&w, s);
@@ -271,7 +264,7 @@ END_TEST
  * always on, every one pays more, and the same seed pays the same. */
 static uint64_t timed_wake_ns(uint64_t tail_ppm, uint64_t seed) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     cfg.seed = seed;
     cfg.wake_min_ns = cfg.wake_mean_ns = 1000;
     cfg.wake_tail_ppm = tail_ppm;
@@ -298,7 +291,7 @@ END_TEST
 
 START_TEST(test_progress_reports_virtual_time) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     cfg.max_segment_ns = 1000000;
     Sim *s = sim_new(&cfg);
     char *text = NULL;
@@ -334,7 +327,7 @@ static void *reader(void *arg) {
 
 START_TEST(test_channel_delivers_then_ends) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Sim *s = sim_new(&cfg);
     ChanTest t;
     memset(&t, 0, sizeof t);
@@ -366,7 +359,7 @@ static void *first_reader(void *arg) {
  * reader on another core cannot see them early. */
 START_TEST(test_channel_data_arrives_after_the_send) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     cfg.msg_ns = 10000;
     Sim *s = sim_new(&cfg);
     ChanTest t;
@@ -396,7 +389,7 @@ static void *sleeper(void *arg) {
 
 static uint64_t wake_after_idle(uint64_t idle_ns) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     cfg.wake_min_ns = cfg.wake_mean_ns = 50000;
     cfg.wake_fast_ns = 2000;
     cfg.idle_shallow_ns = 100000;
@@ -430,7 +423,7 @@ static void *signal_after_1ms(void *arg) {
 
 START_TEST(test_long_timeout_does_not_wrap) {
     SimConfig cfg;
-    exact_config(&cfg, 2);
+    test_exact_sim_config(&cfg, 2);
     Sim *s = sim_new(&cfg);
     /* A timeout just short of forever must not wrap into the past: the
      * signal 1 ms later ends the wait. */
@@ -456,7 +449,7 @@ END_TEST
  * does: here by sleeping past it ... */
 START_TEST(test_sleeping_past_the_end_of_time_ends_the_run) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     Sim *s = sim_new(&cfg);
     sim_sleep(s, 1000);
     sim_sleep(s, UINT64_MAX - 5);
@@ -467,7 +460,7 @@ END_TEST
 /* ... and here by a model whose timer slack adds up past it. */
 START_TEST(test_huge_timer_slack_ends_the_run) {
     SimConfig cfg;
-    exact_config(&cfg, 1);
+    test_exact_sim_config(&cfg, 1);
     cfg.timer_slack_ns = UINT64_MAX / 5;
     Sim *s = sim_new(&cfg);
     uint64_t prev = 0;
