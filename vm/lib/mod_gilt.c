@@ -151,11 +151,36 @@ static bool g_mark(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     return true;
 }
 
+/* gilt.platform(): what the program runs on, as a dict - "mode" ("real"
+ * or "sim"), "cores", and under --sim "os_model" (the OS model as key=value
+ * words) and "costs" (where the opcode costs came from). */
+static bool g_platform(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)a; (void)kw;
+    if (n) return vm_raise(th, th->vm->cls.TypeError, "platform() takes no arguments");
+    VmShared *vm = th->vm;
+    VmPlatformReport rep;
+    vm->platform.ops->report(vm->platform.ctx, &rep);
+    ObjDict *d = vm_dict_new(vm);
+    vm_push_root(th, VM_OBJ(d));
+    vm_dict_set_str(vm, d, vm_str_intern_cstr(vm, "mode"), VM_OBJ(vm_str_from_cstr(vm, rep.mode)));
+    vm_dict_set_str(vm, d, vm_str_intern_cstr(vm, "cores"), VM_INT(rep.cores));
+    if (rep.virtual_time) {
+        vm_dict_set_str(vm, d, vm_str_intern_cstr(vm, "os_model"),
+                        VM_OBJ(vm_str_from_cstr(vm, rep.os_model)));
+        vm_dict_set_str(vm, d, vm_str_intern_cstr(vm, "costs"),
+                        VM_OBJ(vm_str_from_cstr(vm, vm->cost_source ? vm->cost_source : "?")));
+    }
+    vm_pop_roots(th, 1);
+    *r = VM_OBJ(d);
+    return true;
+}
+
 ObjModule *vm__mod_gilt_init(VmShared *vm) {
     ObjModule *m = vm_module_new(vm, "gilt");
     vm_module_set(vm, m, "io", VM_OBJ(vm_native_new(vm, "io", g_io)));
     vm_module_set(vm, m, "native", VM_OBJ(vm_native_new(vm, "native", g_native)));
     vm_module_set(vm, m, "mark", VM_OBJ(vm_native_new(vm, "mark", g_mark)));
+    vm_module_set(vm, m, "platform", VM_OBJ(vm_native_new(vm, "platform", g_platform)));
     ObjClass *hc = vm_class_new_builtin(vm, "Histogram", vm->cls.object, "gilt");
     hc->construct = hist_construct;
     vm_define_native(vm, hc->dict, "record", hist_record);

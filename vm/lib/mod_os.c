@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "vm/lib/builtins.h"
+#include "vm/object/list.h"
 #include "vm/object/str.h"
 
 static bool o_getpid(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
@@ -19,15 +20,28 @@ static bool o_getpid(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 static bool o_getppid(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)a; (void)kw;
     if (n) return vm_raise(th, th->vm->cls.TypeError, "getppid() takes no arguments");
-    *r = VM_INT(getppid());
+    *r = VM_INT(th->vm->platform.ops->getppid(th->vm->platform.ctx));
     return true;
 }
 
 static bool o_cpu_count(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)a; (void)kw;
     if (n) return vm_raise(th, th->vm->cls.TypeError, "cpu_count() takes no arguments");
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    *r = c > 0 ? VM_INT(c) : VM_NONE;
+    /* The platform's cores: the virtual ones under --sim. */
+    VmPlatformReport rep;
+    th->vm->platform.ops->report(th->vm->platform.ctx, &rep);
+    *r = rep.cores > 0 ? VM_INT(rep.cores) : VM_NONE;
+    return true;
+}
+
+static bool o_getloadavg(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)a; (void)kw;
+    if (n) return vm_raise(th, th->vm->cls.TypeError, "getloadavg() takes no arguments");
+    double l[3];
+    if (th->vm->platform.ops->loadavg(th->vm->platform.ctx, l) != 0)
+        return vm_raise(th, th->vm->cls.OSError, "Load averages are unobtainable");
+    Value v[3] = {VM_FLOAT(l[0]), VM_FLOAT(l[1]), VM_FLOAT(l[2])};
+    *r = VM_OBJ(vm_tuple_from(th->vm, v, 3));
     return true;
 }
 
@@ -47,6 +61,7 @@ ObjModule *vm__mod_os_init(VmShared *vm) {
     vm_module_set(vm, m, "getpid", VM_OBJ(vm_native_new(vm, "getpid", o_getpid)));
     vm_module_set(vm, m, "getppid", VM_OBJ(vm_native_new(vm, "getppid", o_getppid)));
     vm_module_set(vm, m, "cpu_count", VM_OBJ(vm_native_new(vm, "cpu_count", o_cpu_count)));
+    vm_module_set(vm, m, "getloadavg", VM_OBJ(vm_native_new(vm, "getloadavg", o_getloadavg)));
     vm_module_set(vm, m, "getenv", VM_OBJ(vm_native_new(vm, "getenv", o_getenv)));
     vm_module_set(vm, m, "sep", VM_OBJ(vm_str_intern_cstr(vm, "/")));
     vm_module_set(vm, m, "linesep", VM_OBJ(vm_str_intern_cstr(vm, "\n")));

@@ -107,6 +107,9 @@ struct VmPlatformOps {
     /* Charge ps of CPU to the calling thread (a heap allocation). */
     void (*charge_ps)(void *ctx, uint64_t ps);
     long (*getpid)(void *ctx);
+    long (*getppid)(void *ctx);
+    /* The load averages over 1, 5 and 15 minutes: 0, or -1 if unknown. */
+    int (*loadavg)(void *ctx, double out[3]);
     /* Byte streams: a connected pair; send (all: every byte, else what
      * the first call takes); receive at most `want` bytes, blocking until
      * some arrive or end of stream (0 bytes); close (the peer reads end of

@@ -162,6 +162,16 @@ static long r_getpid(void *ctx) {
     return (long)getpid();
 }
 
+static long r_getppid(void *ctx) {
+    (void)ctx;
+    return (long)getppid();
+}
+
+static int r_loadavg(void *ctx, double out[3]) {
+    (void)ctx;
+    return getloadavg(out, 3) == 3 ? 0 : -1;
+}
+
 /* ---- streams -------------------------------------------------------------- */
 
 struct VmStream {
@@ -258,6 +268,8 @@ static const VmPlatformOps real_ops = {
     .checkpoint = r_checkpoint,
     .charge_ps = r_charge_ps,
     .getpid = r_getpid,
+    .getppid = r_getppid,
+    .loadavg = r_loadavg,
     .stream_pair = r_stream_pair,
     .stream_send = r_stream_send,
     .stream_recv = r_stream_recv,

@@ -25,7 +25,7 @@
 
 /* The epoch of every virtual run: 2026-01-01T00:00:00Z. */
 #define VIRTUAL_EPOCH_NS (1767225600ull * 1000000000ull)
-/* What os.getpid() says in virtual time. */
+/* What os.getpid() says in virtual time (os.getppid(): one less). */
 #define VIRTUAL_PID 1000
 
 _Static_assert(sizeof(SimMutex) <= sizeof(((VmMutex *)0)->u), "SimMutex fits a VmMutex");
@@ -102,6 +102,19 @@ static void s_charge_ps(void *ctx, uint64_t ps) { sim_cpu_ps(ctx, ps); }
 static long s_getpid(void *ctx) {
     (void)ctx;
     return VIRTUAL_PID;
+}
+
+static long s_getppid(void *ctx) {
+    (void)ctx;
+    return VIRTUAL_PID - 1;
+}
+
+/* The simulated machine runs nothing but the program: no other load (the
+ * host's load average would leak host state into a replayable run). */
+static int s_loadavg(void *ctx, double out[3]) {
+    (void)ctx;
+    out[0] = out[1] = out[2] = 0.0;
+    return 0;
 }
 
 /* A socket is the reading end of one channel and the writing end of the
@@ -189,6 +202,8 @@ static const VmPlatformOps sim_ops = {
     .checkpoint = s_checkpoint,
     .charge_ps = s_charge_ps,
     .getpid = s_getpid,
+    .getppid = s_getppid,
+    .loadavg = s_loadavg,
     .stream_pair = s_stream_pair,
     .stream_send = s_stream_send,
     .stream_recv = s_stream_recv,
