@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "vm/object/class.h"
+#include "vm/runtime/cstack.h"
 #include "vm/object/dict.h"
 #include "vm/bytecode/dis.h"
 #include "vm/object/format.h"
@@ -276,14 +277,12 @@ static bool run(VmThread *th, Value *result);
 
 /* Enter run() for a frame just pushed as a boundary. */
 static bool run_boundary(VmThread *th, Value *result) {
-    if (th->c_depth >= GILT_C_RECURSION_LIMIT) {
+    if (!vm_enter_recursive_call(th, "")) {
         th->frame_count--;
-        return vm_raise(th, th->vm->cls.RecursionError,
-                        "maximum recursion depth exceeded");
+        return false;
     }
-    th->c_depth++;
     bool ok = run(th, result);
-    th->c_depth--;
+    vm_leave_recursive_call(th);
     return ok;
 }
 

@@ -32,6 +32,13 @@
 #define GILT_C_RECURSION_LIMIT 800
 #endif
 
+/* C stack kept free under the deepest level of C recursion, for raising
+ * the RecursionError and unwinding (vm/runtime/cstack.h): an eighth of the
+ * thread's stack, at most this many bytes. */
+#ifndef GILT_C_STACK_RESERVE
+#define GILT_C_STACK_RESERVE (256 * 1024)
+#endif
+
 /* Frames each thread can hold.  The frame array never moves (pointers into
  * it stay valid while natives call back into Python), so it is allocated
  * whole; sys.setrecursionlimit cannot go above this. */
