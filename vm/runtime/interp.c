@@ -468,23 +468,21 @@ static bool load_name(VmThread *th, VmFrame *f, ObjStr *name, Value *out) {
     return raise_name_error(th, name);
 }
 
+/* `except type:` -- a class or a flat tuple of classes, as in CPython (a
+ * nested tuple is refused, so matching never recurses). */
 static bool check_exc_match(VmThread *th, Value exc, Value type, bool *out) {
     VmShared *vm = th->vm;
-    if (VM_IS_TUPLE(type)) {
-        ObjTuple *t = VM_AS_TUPLE(type);
-        for (int64_t i = 0; i < t->count; i++) {
-            if (!check_exc_match(th, exc, t->items[i], out)) return false;
-            if (*out) return true;
-        }
-        *out = false;
-        return true;
+    int64_t n = VM_IS_TUPLE(type) ? VM_AS_TUPLE(type)->count : 1;
+    *out = false;
+    for (int64_t i = 0; i < n; i++) {
+        Value t = VM_IS_TUPLE(type) ? VM_AS_TUPLE(type)->items[i] : type;
+        if (!VM_IS_CLASS(t) ||
+            !vm_is_subclass(VM_AS_CLASS(t), vm->cls.BaseException))
+            return vm_raise(th, vm->cls.TypeError,
+                            "catching classes that do not inherit from "
+                            "BaseException is not allowed");
+        if (vm_isinstance(vm, exc, VM_AS_CLASS(t))) *out = true;
     }
-    if (!VM_IS_CLASS(type) ||
-        !vm_is_subclass(VM_AS_CLASS(type), vm->cls.BaseException))
-        return vm_raise(th, vm->cls.TypeError,
-                        "catching classes that do not inherit from "
-                        "BaseException is not allowed");
-    *out = vm_isinstance(vm, exc, VM_AS_CLASS(type));
     return true;
 }
 
