@@ -27,4 +27,11 @@ typedef struct {
 ObjCode *vm_compile(VmShared *vm, const char *source, const char *filename,
                     VmCompileError *err);
 
+/* For the walks of the tree (vm/compile/symtable.c, compiler.c), entering
+ * a node `depth` levels down at (line, col): true, with *err filled as
+ * CPython's "RecursionError: maximum recursion depth exceeded during
+ * compilation", when that is deeper than GILT_COMPILER_RECURSION_LIMIT or
+ * the C stack is running out. */
+bool vm_compile_too_deep(int depth, int line, int col, VmCompileError *err);
+
 #endif /* GILT_VM_COMPILE_COMPILER_H */

@@ -39,6 +39,14 @@
 #define GILT_C_STACK_RESERVE (256 * 1024)
 #endif
 
+/* Maximum nesting of statements and expressions that the compiler walks
+ * (vm/compile/symtable.c, compiler.c) before "RecursionError: maximum
+ * recursion depth exceeded during compilation", as CPython 3.11's (its
+ * recursion limit times COMPILER_STACK_FRAME_SCALE, 3). */
+#ifndef GILT_COMPILER_RECURSION_LIMIT
+#define GILT_COMPILER_RECURSION_LIMIT 3000
+#endif
+
 /* Frames each thread can hold.  The frame array never moves (pointers into
  * it stay valid while natives call back into Python), so it is allocated
  * whole; sys.setrecursionlimit cannot go above this. */

@@ -1,0 +1,121 @@
+#!/bin/sh
+# tests/deep.sh - deep and long input never crashes gilt: the compiler's and
+# the runtime's C recursion ends in RecursionError (or the parser's
+# SyntaxError), on the main thread with the default stack and with
+# `ulimit -s 1024`, and depths CPython accepts still work in both.  The
+# programs come from tests/deep_inputs.sh; when $PYTHON3 is set, the
+# cases marked "=" must give CPython's answer too.
+#
+# Environment: GILT (the binary), PYTHON3 (may be empty), top_srcdir.
+set -u
+top_srcdir=${top_srcdir:-$(dirname "$0")/..}
+GILT=${GILT:-$top_srcdir/build/gilt}
+PYTHON3=${PYTHON3:-}
+gen=$top_srcdir/tests/deep_inputs.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+count=0
+
+# run LABEL STATUS PATTERN SECONDS -- command...: the command's exit status
+# and the last non-empty line of its stdout + stderr (an extended regular
+# expression), within SECONDS.
+run() {
+    label=$1 want=$2 pat=$3 secs=$4
+    shift 5
+    timeout "$secs" "$@" >"$tmp/out" 2>&1
+    got=$?
+    last=$(grep -v '^[[:space:]]*$' "$tmp/out" | tail -1)
+    count=$((count + 1))
+    if [ "$got" = 124 ]; then
+        echo "FAIL $label: took over ${secs}s"
+        fail=1
+    elif [ "$got" != "$want" ] || ! printf '%s\n' "$last" | grep -Eq -- "$pat"; then
+        echo "FAIL $label: status $got (want $want), last line:"
+        echo "    $last"
+        echo "    want: $pat"
+        fail=1
+    fi
+}
+
+# check KIND N STATUS PATTERN [=] [SECONDS]: the program of KIND and N
+# under gilt with both stacks, and under CPython if marked "=".
+check() {
+    kind=$1 n=$2 want=$3 pat=$4 same=${5:-} secs=${6:-60}
+    prog=$tmp/${kind}_$n.py
+    "$gen" "$kind" "$n" >"$prog" || { echo "FAIL $kind $n: no program"; fail=1; return; }
+    run "$kind $n" "$want" "$pat" "$secs" -- "$GILT" run "$prog"
+    run "$kind $n (ulimit -s 1024)" "$want" "$pat" "$secs" -- \
+        sh -c 'ulimit -s 1024 && exec "$0" run "$1"' "$GILT" "$prog"
+    if [ "$same" = "=" ] && [ -n "$PYTHON3" ] && [ -x "$PYTHON3" ]; then
+        run "$kind $n [python3 oracle]" "$want" "$pat" "$secs" -- "$PYTHON3" "$prog"
+    fi
+}
+
+rec='RecursionError'
+comp="$rec: maximum recursion depth exceeded during compilation\$"
+nest='SyntaxError: too many nested expressions$'
+
+# The compiler walks these as deep as they are long (CPython's parser
+# gives up on 100000 elifs first, with a MemoryError).
+for kind in add sub attr call elif; do
+    check $kind 2990 0 '^(2991|2990|True)$' =
+    check $kind 3100 1 "$comp" =
+    check $kind 100000 1 "$comp" $([ $kind = elif ] || echo =)
+done
+check add 50000 1 "$comp" =
+
+# The parser nests these (CPython's parser gives up later, with a
+# MemoryError, hence no oracle for the deep ones).
+for kind in pow neg not lambda ifexp; do
+    check $kind 399 0 '^(1|-1|False)$' =
+    check $kind 30000 1 "$nest"
+done
+check paren 200 0 '^1$' =
+check paren 100000 1 'SyntaxError: too many nested parentheses$' =
+check parneg 199 0 '^-1$' =
+check parneg 100000 1 'SyntaxError: too many nested parentheses$' =
+
+# Nesting built at run time: RecursionError with CPython's message when
+# too deep, the answer when not.
+for kind in list_eq list_lt dict_eq contains; do
+    check $kind 100000 0 "^$rec maximum recursion depth exceeded in comparison\$" =
+done
+for kind in repr_list repr_dict repr_tuple str_list; do
+    check $kind 100000 0 "^$rec maximum recursion depth exceeded while getting the repr of an object\$" =
+done
+check exc_str 100000 0 "^$rec maximum recursion depth exceeded while getting the str of an object\$" =
+check exc_raise 100000 1 '^Exception: <exception str\(\) failed>$' =
+check isinstance 100000 0 "^$rec maximum recursion depth exceeded in __instancecheck__\$" =
+check issubclass 100000 0 "^$rec maximum recursion depth exceeded in __subclasscheck__\$" =
+check thread_eq 100000 0 "^$rec maximum recursion depth exceeded in comparison\$" =
+for kind in user_eq user_repr getattr sort_key; do
+    check $kind 100000 0 "^$rec maximum recursion depth exceeded" =
+done
+# CPython hashes deep tuples without a limit and crashes on deep generators.
+check tuple_hash 100000 0 "^$rec maximum recursion depth exceeded\$"
+check dict_key 100000 0 "^$rec maximum recursion depth exceeded" =
+check gen 100000 0 "^$rec maximum recursion depth exceeded\$"
+
+check list_eq 500 0 '^True$' =
+check list_lt 500 0 '^False$' =
+check dict_eq 500 0 '^True$' =
+check contains 500 0 '^True$' =
+check repr_list 500 0 '^1002$' =
+check repr_dict 500 0 '^2502$' =
+check repr_tuple 500 0 '^1502$' =
+check str_list 500 0 '^1002$' =
+check exc_str 500 0 '^1$' =
+check isinstance 500 0 '^True$' =
+check issubclass 500 0 '^True$' =
+check tuple_hash 500 0 '^True$' =
+check dict_key 500 0 '^1$' =
+check thread_eq 700 0 '^True$' =
+check gen 150 0 '^\[1\]$' =
+check user_eq 150 0 '^True$' =
+check user_repr 150 0 '^451$' =
+check getattr 150 0 '^151$' =
+check sort_key 150 0 '^\[150\]$' =
+
+echo "deep inputs: $count runs, $([ $fail = 0 ] && echo "all passed" || echo "some failed")"
+exit $fail
