@@ -76,6 +76,11 @@ check paren 100000 1 'SyntaxError: too many nested parentheses$' =
 check parneg 199 0 '^-1$' =
 check parneg 100000 1 'SyntaxError: too many nested parentheses$' =
 
+# Long, not deep: linear time (100k adjacent literals took 48 s once).
+check strs 100000 0 '^100000 aaa aaa$' = 5
+check stmts 100000 0 '^100000$' = 10
+check items 100000 0 '^100000 100000$' = 10
+
 # Nesting built at run time: RecursionError with CPython's message when
 # too deep, the answer when not.
 for kind in list_eq list_lt dict_eq contains; do

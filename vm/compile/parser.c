@@ -587,11 +587,34 @@ static AstNode *parse_fstring_body(Parser *p, const char *s, const char *end,
     return js;
 }
 
+/* Literal text waiting to become one STR part: adjacent literals and the
+ * text between f-string fields accumulate here (in amortised linear time,
+ * where joining part by part would copy the text so far each time). */
+typedef struct {
+    Buf text;
+    int line, col;      /* of its first piece */
+} PendingStr;
+
+static void pending_add(PendingStr *ps, const char *s, int64_t n, int line, int col) {
+    if (n == 0) return;
+    if (ps->text.n == 0) {
+        ps->line = line;
+        ps->col = col;
+    }
+    buf_add(&ps->text, s, n);
+}
+
+static void pending_flush(Parser *p, PendingStr *ps, AstList *parts) {
+    add_str_part(p, parts, ps->text.b ? ps->text.b : "", ps->text.n, ps->line, ps->col);
+    ps->text.n = 0;
+}
+
 /* One or more adjacent string literals. */
 static AstNode *parse_strings(Parser *p) {
     Token *first = peek(p);
     AstList parts = {0};
     bool any_f = false;
+    PendingStr lit = {{NULL, 0, 0, p->arena}, 0, 0};
     while (check(p, TOK_STRING)) {
         Token *t = advance(p);
         StrParts sp = split_string(t);
@@ -602,19 +625,24 @@ static AstNode *parse_strings(Parser *p) {
                                              sp.body_line, sp.body_col, sp.raw, 0);
             for (int i = 0; i < js->list.count; i++) {
                 AstNode *part = js->list.items[i];
-                if (part->kind == AST_STR)
-                    add_str_part(p, &parts, part->str, part->slen, part->line, part->col);
-                else
+                if (part->kind == AST_STR) {
+                    pending_add(&lit, part->str, part->slen, part->line, part->col);
+                } else {
+                    pending_flush(p, &lit, &parts);
                     push(p, &parts, part);
+                }
             }
         } else {
-            Buf b = {0};
-            b.arena = p->arena;
-            decode_escapes(p, &b, sp.body, sp.len, sp.raw, t->line, t->col);
-            add_str_part(p, &parts, b.b ? b.b : "", b.n, t->line, t->col);
-            buf_free(&b);
+            /* Decode straight into the pending text. */
+            int64_t before = lit.text.n;
+            decode_escapes(p, &lit.text, sp.body, sp.len, sp.raw, t->line, t->col);
+            if (before == 0) {
+                lit.line = t->line;
+                lit.col = t->col;
+            }
         }
     }
+    pending_flush(p, &lit, &parts);
     if (!any_f) {
         AstNode *s = new_node(p, AST_STR, first);
         if (parts.count) {
