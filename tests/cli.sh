@@ -33,6 +33,11 @@ expect 2 "missing FILE.py" -- "$GILT" run
 expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
 expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
 expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
+# A NUL byte is a SyntaxError at its position (CPython 3.11.4+), not the
+# end of the source.
+printf 'print(1)\nprint(2)\0print(3)\n' >"$tmp/nul.py"
+expect 1 "nul.py:2:9: SyntaxError: source code cannot contain null bytes" -- "$GILT" run "$tmp/nul.py"
+expect 1 "nul.py:2:9: SyntaxError: source code cannot contain null bytes" -- "$GILT" dis "$tmp/nul.py"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
 expect 1 "cannot write '/nonexistent-dir/s.csv'" -- "$GILT" run --stats /nonexistent-dir/s.csv "$tmp/p.py"
 expect 0 "42" -- "$GILT" run --stats "$tmp/s.csv" --hist "$tmp/h.csv" --trace "$tmp/t.json" "$tmp/p.py"

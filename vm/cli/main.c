@@ -82,8 +82,9 @@ static void usage(FILE *out, const char *prog) {
             prog, prog, prog, prog, prog, gil_ops_names());
 }
 
-/* Read a whole file; NULL with errno set on failure. */
-static char *read_file(const char *path) {
+/* Read a whole file (NUL-terminated, its length in *length: it may hold
+ * NUL bytes); NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *length) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 4096, len = 0;
@@ -104,6 +105,7 @@ static char *read_file(const char *path) {
         return NULL;
     }
     buf[len] = '\0';
+    *length = len;
     return buf;
 }
 
@@ -424,9 +426,11 @@ options_done:;
     }
     const char *filename;
     char *source;
+    size_t source_len;
     if (code_arg) {
         filename = "<string>";
-        source = (char *)vm_realloc(NULL, NULL, 0, strlen(code_arg) + 1);
+        source_len = strlen(code_arg);
+        source = (char *)vm_realloc(NULL, NULL, 0, source_len + 1);
         strcpy(source, code_arg);
     } else {
         if (optind >= argc) {
@@ -436,7 +440,7 @@ options_done:;
             return EXIT_USAGE;
         }
         filename = argv[optind++];
-        source = read_file(filename);
+        source = read_file(filename, &source_len);
         if (!source) {
             fprintf(stderr, "%s: can't open file '%s': [Errno %d] %s\n", prog,
                     filename, errno, strerror(errno));
@@ -484,7 +488,7 @@ options_done:;
     if (dis_only) {
         VmCompileError err;
         memset(&err, 0, sizeof err);
-        ObjCode *code = vm_compile(vm, source, filename, &err);
+        ObjCode *code = vm_compile_n(vm, source, source_len, filename, &err);
         if (code) {
             vm_dis_code(stdout, code);
             status = 0;
@@ -502,7 +506,7 @@ options_done:;
         /* Wall time is the host's, whatever clock the program sees. */
         const SimClockBackend *host = sim_clock_real_backend();
         uint64_t t0 = host->monotonic_ns(host->ctx);
-        vm_run_source(th, source, filename);
+        vm_run_source_n(th, source, source_len, filename);
         status = vm->exit_status;
         fflush(vm->out);
         if (stats_path &&

@@ -1661,11 +1661,35 @@ static bool check_utf8(const char *s, size_t n, VmCompileError *err) {
     return true;
 }
 
+/* A NUL byte anywhere is a SyntaxError at its position. */
+static bool check_no_nul(const char *s, size_t n, VmCompileError *err) {
+    const char *nul = memchr(s, '\0', n);
+    if (!nul) return true;
+    err->line = 1;
+    err->col = 1;
+    for (const char *q = s; q < nul; q++) {
+        if (*q == '\n') {
+            err->line++;
+            err->col = 1;
+        } else if (((unsigned char)*q & 0xC0) != 0x80) {
+            err->col++;
+        }
+    }
+    snprintf(err->type, sizeof err->type, "SyntaxError");
+    snprintf(err->message, sizeof err->message, "source code cannot contain null bytes");
+    return false;
+}
+
 ObjCode *vm_compile(VmShared *vm, const char *source, const char *filename,
                     VmCompileError *err) {
+    return vm_compile_n(vm, source, strlen(source), filename, err);
+}
+
+ObjCode *vm_compile_n(VmShared *vm, const char *source, size_t length,
+                      const char *filename, VmCompileError *err) {
     memset(err, 0, sizeof *err);
-    size_t length = strlen(source);
-    if (!check_utf8(source, length, err)) return NULL;
+    if (!check_no_nul(source, length, err) || !check_utf8(source, length, err))
+        return NULL;
     AstArena arena;
     vm_ast_arena_init(&arena);
     /* Universal newlines: \r\n and lone \r read as \n, as in CPython. */
