@@ -540,7 +540,7 @@ static bool unpack_ex(VmThread *th, Value seq, int before, int after,
     /* Order on the stack, top first: item0 .. item(before-1), the middle
      * list, then the `after` items. */
     for (int i = 0; i < before; i++) dest[total - 1 - i] = all->items[i];
-    ObjList *middle = vm_list_from(vm, all->items + before, mid);
+    ObjList *middle = vm_list_from(vm, mid ? all->items + before : NULL, mid);
     dest[total - 1 - before] = VM_OBJ(middle);
     for (int i = 0; i < after; i++)
         dest[after - 1 - i] = all->items[before + mid + i];
