@@ -180,6 +180,19 @@ START_TEST(test_scope_errors) {
 }
 END_TEST
 
+START_TEST(test_null_bytes) {
+    /* vm_compile_n sees the whole buffer: a NUL is an error at its line
+     * and column (in characters), not the end of the source. */
+    static const char src[] = "x = 1\ny = '\xc3\xa9\0'\nprint(y)\n";
+    VmCompileError err;
+    ck_assert_ptr_null(vm_compile_n(tvm.vm, src, sizeof src - 1, "t.py", &err));
+    ck_assert_str_eq(err.type, "SyntaxError");
+    ck_assert_str_eq(err.message, "source code cannot contain null bytes");
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_int_eq(err.col, 7);
+}
+END_TEST
+
 START_TEST(test_calls) {
     ck_assert_str_eq(module_ops("o.m(1, 2)\n"),
                      "LOAD_GLOBAL(o) LOAD_METHOD(m) LOAD_SMALL_INT(1) LOAD_SMALL_INT(2) "
@@ -403,6 +416,7 @@ Suite *compiler_suite(void) {
         {"closures", test_closures},
         {"scope_rules", test_scope_rules},
         {"scope_errors", test_scope_errors},
+        {"null_bytes", test_null_bytes},
         {"calls", test_calls},
         {"augmented_assignment", test_augmented_assignment},
         {"unpacking", test_unpacking},

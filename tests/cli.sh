@@ -68,6 +68,11 @@ expect 2 "missing FILE.py" -- "$GILT" run
 expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
 expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
 expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
+# A NUL byte is a SyntaxError at its position (CPython 3.11.4+), not the
+# end of the source.
+printf 'print(1)\nprint(2)\0print(3)\n' >"$tmp/nul.py"
+expect 1 "nul.py:2:9: SyntaxError: source code cannot contain null bytes" -- "$GILT" run "$tmp/nul.py"
+expect 1 "nul.py:2:9: SyntaxError: source code cannot contain null bytes" -- "$GILT" dis "$tmp/nul.py"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
 # An output that cannot be written is a usage error found before the
 # program runs (the files themselves are written at the end).

@@ -43,6 +43,7 @@ typedef struct {
     const char *code_arg;     /* -c CODE, or NULL */
     const char *filename;     /* the program's file, or "<string>" */
     char *source;             /* its text (owned) */
+    size_t source_len;        /* its length (it may hold NUL bytes) */
     const char *stats_path, *hist_path, *trace_path;
     int nargs;                /* sys.argv[1:] */
     char **args;

@@ -17,7 +17,7 @@ int cli_dis_main(const char *prog, int argc, char **argv) {
     vm_thread_new(vm);
     VmCompileError err;
     memset(&err, 0, sizeof err);
-    ObjCode *code = vm_compile(vm, cr.source, cr.filename, &err);
+    ObjCode *code = vm_compile_n(vm, cr.source, cr.source_len, cr.filename, &err);
     int status = 0;
     if (code) {
         vm_dis_code(stdout, code);

@@ -63,8 +63,9 @@ void cli_usage(FILE *out, const char *prog) {
             prog, prog, prog, prog, prog, gil_ops_names());
 }
 
-/* Read a whole file; NULL with errno set on failure. */
-static char *read_file(const char *path) {
+/* Read a whole file (NUL-terminated, its length in *length: it may hold
+ * NUL bytes, which the compiler refuses); NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *length) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 4096, len = 0;
@@ -85,6 +86,7 @@ static char *read_file(const char *path) {
         return NULL;
     }
     buf[len] = '\0';
+    *length = len;
     return buf;
 }
 
@@ -391,9 +393,11 @@ options_done:;
     }
     const char *filename;
     char *source;
+    size_t source_len;
     if (code_arg) {
         filename = "<string>";
-        source = (char *)vm_realloc(NULL, NULL, 0, strlen(code_arg) + 1);
+        source_len = strlen(code_arg);
+        source = (char *)vm_realloc(NULL, NULL, 0, source_len + 1);
         strcpy(source, code_arg);
     } else {
         if (optind >= argc) {
@@ -403,7 +407,7 @@ options_done:;
             return CLI_EXIT_USAGE;
         }
         filename = argv[optind++];
-        source = read_file(filename);
+        source = read_file(filename, &source_len);
         if (!source) {
             fprintf(stderr, "%s: can't open file '%s': [Errno %d] %s\n", prog,
                     filename, errno, strerror(errno));
@@ -421,6 +425,7 @@ options_done:;
     r->code_arg = code_arg;
     r->filename = filename;
     r->source = source;
+    r->source_len = source_len;
     r->stats_path = stats_path;
     r->hist_path = hist_path;
     r->trace_path = trace_path;

@@ -108,7 +108,7 @@ int cli_run_main(const char *prog, int argc, char **argv) {
     vm_gil_acquire(th);
     /* Wall time is the host's, whatever clock the program sees. */
     uint64_t t0 = sim_clock_now_ns();
-    vm_run_source(th, cr.source, cr.filename);
+    vm_run_source_n(th, cr.source, cr.source_len, cr.filename);
     int status = flush_program_output(vm, vm->exit_status);
     if (cr.stats_path && vm_stats_write(vm, cr.stats_path, sim_clock_now_ns() - t0) != 0 &&
         status == 0)

@@ -26,6 +26,7 @@
 #include "vm/compile/ast.h"
 #include "vm/compile/lexer.h"
 #include "vm/object/list.h"
+#include "vm/runtime/cstack.h"
 #include "vm/runtime/memory.h"
 #include "vm/bytecode/opcodes.h"
 #include "vm/compile/parser.h"
@@ -101,6 +102,7 @@ typedef struct {
     /* Every code object of the file, to receive the globals tuple. */
     ObjCode **codes;
     int ncodes, codes_capacity;
+    int depth;          /* statements and expressions being compiled */
 } Compiler;
 
 static _Noreturn void compile_error(Compiler *c, int line, int col, const char *fmt, ...)
@@ -116,6 +118,22 @@ static _Noreturn void compile_error(Compiler *c, int line, int col, const char *
     c->err->col = col;
     longjmp(c->fail, 1);
 }
+
+bool vm_compile_too_deep(int depth, int line, int col, VmCompileError *err) {
+    if (depth <= GILT_COMPILER_RECURSION_LIMIT && !vm_c_stack_low()) return false;
+    snprintf(err->type, sizeof err->type, "RecursionError");
+    snprintf(err->message, sizeof err->message,
+             "maximum recursion depth exceeded during compilation");
+    err->line = line;
+    err->col = col;
+    return true;
+}
+
+/* Bracket the compilation of a node nested one level deeper. */
+static void enter(Compiler *c, const AstNode *n) {
+    if (vm_compile_too_deep(++c->depth, n->line, n->col, c->err)) longjmp(c->fail, 1);
+}
+static void leave(Compiler *c) { c->depth--; }
 
 #define GROW(ptr, count, cap, type)                                          \
     do {                                                                     \
@@ -848,7 +866,7 @@ static void make_function(Compiler *c, AstNode *fn, ObjCode *code) {
     emit(c, OP_MAKE_FUNCTION, flags);
 }
 
-static void compile_expr(Compiler *c, AstNode *e) {
+static void compile_expr_node(Compiler *c, AstNode *e) {
     set_pos(c, e);
     switch (e->kind) {
     case AST_NAME: compile_name(c, e->name, CTX_LOAD); break;
@@ -990,6 +1008,12 @@ static void compile_expr(Compiler *c, AstNode *e) {
 }
 
 /* ---- stores ------------------------------------------------------------ */
+
+static void compile_expr(Compiler *c, AstNode *e) {
+    enter(c, e);
+    compile_expr_node(c, e);
+    leave(c);
+}
 
 static void compile_store(Compiler *c, AstNode *t) {
     set_pos(c, t);
@@ -1234,16 +1258,28 @@ static void compile_classdef(Compiler *c, AstNode *s) {
     compile_name(c, s->name, CTX_STORE);
 }
 
+/* An elif (an else holding just an if) continues the loop instead of
+ * recursing, so a long chain costs no C stack here (the symtable still
+ * counts it as nesting, as CPython's does). */
 static void compile_if(Compiler *c, AstNode *s) {
-    int orelse = new_label(c), end = new_label(c);
-    compile_jump_if(c, s->a, false, orelse);
-    compile_stmts(c, &s->list);
-    if (s->list2.count) {
+    int end = new_label(c);
+    for (;;) {
+        int orelse = new_label(c);
+        compile_jump_if(c, s->a, false, orelse);
+        compile_stmts(c, &s->list);
+        if (!s->list2.count) {
+            place_label(c, orelse);
+            break;
+        }
         emit_jump(c, OP_JUMP, end);
         place_label(c, orelse);
+        if (s->list2.count == 1 && s->list2.items[0]->kind == AST_IF) {
+            s = s->list2.items[0];
+            set_pos(c, s);
+            continue;
+        }
         compile_stmts(c, &s->list2);
-    } else {
-        place_label(c, orelse);
+        break;
     }
     place_label(c, end);
 }
@@ -1515,7 +1551,7 @@ static void compile_import_from(Compiler *c, AstNode *s) {
     emit(c, OP_POP_TOP, 0);
 }
 
-static void compile_stmt(Compiler *c, AstNode *s) {
+static void compile_stmt_node(Compiler *c, AstNode *s) {
     Unit *u = c->unit;
     u->depth = base_depth(u);
     set_pos(c, s);
@@ -1581,6 +1617,12 @@ static void compile_stmt(Compiler *c, AstNode *s) {
     }
 }
 
+static void compile_stmt(Compiler *c, AstNode *s) {
+    enter(c, s);
+    compile_stmt_node(c, s);
+    leave(c);
+}
+
 static void compile_stmts(Compiler *c, AstList *l) {
     for (int i = 0; i < l->count; i++) compile_stmt(c, l->items[i]);
 }
@@ -1619,11 +1661,35 @@ static bool check_utf8(const char *s, size_t n, VmCompileError *err) {
     return true;
 }
 
+/* A NUL byte anywhere is a SyntaxError at its position. */
+static bool check_no_nul(const char *s, size_t n, VmCompileError *err) {
+    const char *nul = memchr(s, '\0', n);
+    if (!nul) return true;
+    err->line = 1;
+    err->col = 1;
+    for (const char *q = s; q < nul; q++) {
+        if (*q == '\n') {
+            err->line++;
+            err->col = 1;
+        } else if (((unsigned char)*q & 0xC0) != 0x80) {
+            err->col++;
+        }
+    }
+    snprintf(err->type, sizeof err->type, "SyntaxError");
+    snprintf(err->message, sizeof err->message, "source code cannot contain null bytes");
+    return false;
+}
+
 ObjCode *vm_compile(VmShared *vm, const char *source, const char *filename,
                     VmCompileError *err) {
+    return vm_compile_n(vm, source, strlen(source), filename, err);
+}
+
+ObjCode *vm_compile_n(VmShared *vm, const char *source, size_t length,
+                      const char *filename, VmCompileError *err) {
     memset(err, 0, sizeof *err);
-    size_t length = strlen(source);
-    if (!check_utf8(source, length, err)) return NULL;
+    if (!check_no_nul(source, length, err) || !check_utf8(source, length, err))
+        return NULL;
     AstArena arena;
     vm_ast_arena_init(&arena);
     /* Universal newlines: \r\n and lone \r read as \n, as in CPython. */

@@ -26,5 +26,17 @@ typedef struct {
  * Allocates through vm's heap; never collects. */
 ObjCode *vm_compile(VmShared *vm, const char *source, const char *filename,
                     VmCompileError *err);
+/* The same for source[0..length) (source[length] is a NUL too), which may
+ * hold NUL bytes: they are a SyntaxError, "source code cannot contain null
+ * bytes", as in CPython (vm_compile's NUL-terminated text cannot show them). */
+ObjCode *vm_compile_n(VmShared *vm, const char *source, size_t length,
+                      const char *filename, VmCompileError *err);
+
+/* For the walks of the tree (vm/compile/symtable.c, compiler.c), entering
+ * a node `depth` levels down at (line, col): true, with *err filled as
+ * CPython's "RecursionError: maximum recursion depth exceeded during
+ * compilation", when that is deeper than GILT_COMPILER_RECURSION_LIMIT or
+ * the C stack is running out. */
+bool vm_compile_too_deep(int depth, int line, int col, VmCompileError *err);
 
 #endif /* GILT_VM_COMPILE_COMPILER_H */

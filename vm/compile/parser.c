@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "vm/compile/lexer.h"
+#include "vm/runtime/cstack.h"
 #include "vm/runtime/memory.h"
 #include "vm/object/str.h"
 
@@ -108,6 +109,14 @@ static Token *expect(Parser *p, TokenType t, const char *what) {
     }
     invalid_syntax(p);
 }
+
+/* One more level of expression nesting (a parenthesis, a unary operator,
+ * the right operand of **, ...), at token t; leave() ends it. */
+static void enter(Parser *p, Token *t) {
+    if (++p->depth > MAX_EXPR_DEPTH || vm_c_stack_low())
+        SYNTAX(p, t, "too many nested expressions");
+}
+static void leave(Parser *p) { p->depth--; }
 
 static AstNode *new_node(Parser *p, AstKind kind, Token *t) {
     return vm_ast_new(p->arena, kind, t->line, t->col);
@@ -578,11 +587,34 @@ static AstNode *parse_fstring_body(Parser *p, const char *s, const char *end,
     return js;
 }
 
+/* Literal text waiting to become one STR part: adjacent literals and the
+ * text between f-string fields accumulate here (in amortised linear time,
+ * where joining part by part would copy the text so far each time). */
+typedef struct {
+    Buf text;
+    int line, col;      /* of its first piece */
+} PendingStr;
+
+static void pending_add(PendingStr *ps, const char *s, int64_t n, int line, int col) {
+    if (n == 0) return;
+    if (ps->text.n == 0) {
+        ps->line = line;
+        ps->col = col;
+    }
+    buf_add(&ps->text, s, n);
+}
+
+static void pending_flush(Parser *p, PendingStr *ps, AstList *parts) {
+    add_str_part(p, parts, ps->text.b ? ps->text.b : "", ps->text.n, ps->line, ps->col);
+    ps->text.n = 0;
+}
+
 /* One or more adjacent string literals. */
 static AstNode *parse_strings(Parser *p) {
     Token *first = peek(p);
     AstList parts = {0};
     bool any_f = false;
+    PendingStr lit = {{NULL, 0, 0, p->arena}, 0, 0};
     while (check(p, TOK_STRING)) {
         Token *t = advance(p);
         StrParts sp = split_string(t);
@@ -593,19 +625,24 @@ static AstNode *parse_strings(Parser *p) {
                                              sp.body_line, sp.body_col, sp.raw, 0);
             for (int i = 0; i < js->list.count; i++) {
                 AstNode *part = js->list.items[i];
-                if (part->kind == AST_STR)
-                    add_str_part(p, &parts, part->str, part->slen, part->line, part->col);
-                else
+                if (part->kind == AST_STR) {
+                    pending_add(&lit, part->str, part->slen, part->line, part->col);
+                } else {
+                    pending_flush(p, &lit, &parts);
                     push(p, &parts, part);
+                }
             }
         } else {
-            Buf b = {0};
-            b.arena = p->arena;
-            decode_escapes(p, &b, sp.body, sp.len, sp.raw, t->line, t->col);
-            add_str_part(p, &parts, b.b ? b.b : "", b.n, t->line, t->col);
-            buf_free(&b);
+            /* Decode straight into the pending text. */
+            int64_t before = lit.text.n;
+            decode_escapes(p, &lit.text, sp.body, sp.len, sp.raw, t->line, t->col);
+            if (before == 0) {
+                lit.line = t->line;
+                lit.col = t->col;
+            }
         }
     }
+    pending_flush(p, &lit, &parts);
     if (!any_f) {
         AstNode *s = new_node(p, AST_STR, first);
         if (parts.count) {
@@ -877,11 +914,14 @@ static AstNode *parse_power(Parser *p) {
     if (check(p, TOK_AWAIT)) SYNTAX(p, peek(p), "'await' is not supported in gilt yet");
     AstNode *base = parse_primary(p);
     if (check(p, TOK_DSTAR)) {
-        advance(p);
+        Token *op = advance(p);
         AstNode *b = new_at(p, AST_BINOP, base);
         b->op = TOK_DSTAR;
         b->a = base;
+        /* ** is right-associative: 2 ** 2 ** ... nests. */
+        enter(p, op);
         b->b = parse_factor(p);
+        leave(p);
         return b;
     }
     return base;
@@ -891,12 +931,12 @@ static AstNode *parse_factor(Parser *p) {
     Token *t = peek(p);
     if (t->type == TOK_MINUS || t->type == TOK_PLUS || t->type == TOK_TILDE) {
         advance(p);
-        if (++p->depth > MAX_EXPR_DEPTH) SYNTAX(p, t, "too many nested expressions");
+        enter(p, t);
         p->negated_literal = t->type == TOK_MINUS && check(p, TOK_NUMBER) &&
                              peek_at(p, 1)->type != TOK_DSTAR;
         AstNode *operand = parse_factor(p);
         p->negated_literal = false;
-        p->depth--;
+        leave(p);
         if (operand->kind == AST_INT && operand->ival == INT64_MIN) {
             operand->col = t->col;
             return operand;
@@ -1029,9 +1069,9 @@ static AstNode *parse_not_test(Parser *p) {
     if (match(p, TOK_NOT)) {
         AstNode *u = new_node(p, AST_UNARYOP, t);
         u->op = TOK_NOT;
-        if (++p->depth > MAX_EXPR_DEPTH) SYNTAX(p, t, "too many nested expressions");
+        enter(p, t);
         u->a = parse_not_test(p);
-        p->depth--;
+        leave(p);
         return u;
     }
     return parse_comparison(p);
@@ -1071,10 +1111,10 @@ static AstNode *parse_lambda(Parser *p, bool nocond) {
 }
 
 static AstNode *parse_test(Parser *p) {
-    if (++p->depth > MAX_EXPR_DEPTH) SYNTAX(p, peek(p), "too many nested expressions");
+    enter(p, peek(p));
     if (check(p, TOK_LAMBDA)) {
         AstNode *l = parse_lambda(p, false);
-        p->depth--;
+        leave(p);
         return l;
     }
     AstNode *e = parse_or_test(p);
@@ -1085,10 +1125,10 @@ static AstNode *parse_test(Parser *p) {
         ife->a = parse_or_test(p);
         expect(p, TOK_ELSE, "else");
         ife->c = parse_test(p);
-        p->depth--;
+        leave(p);
         return ife;
     }
-    p->depth--;
+    leave(p);
     if (check(p, TOK_WALRUS))
         SYNTAX(p, peek(p), "walrus operator ':=' is not supported");
     return e;
@@ -1524,18 +1564,29 @@ static void parse_block(Parser *p, AstList *body, const char *what, Token *kw) {
     match(p, TOK_DEDENT);
 }
 
+/* if/elif/else: each elif is an if nested in the else branch of the one
+ * before, as in CPython's AST, built in a loop (a chain of elifs is long,
+ * not deep, for the parser). */
 static AstNode *parse_if(Parser *p) {
     Token *kw = advance(p);
-    AstNode *n = stmt_node(p, AST_IF, kw);
-    n->a = parse_test(p);
-    parse_block(p, &n->list, NULL, kw);
-    if (check(p, TOK_ELIF)) {
-        push(p, &n->list2, parse_if(p));
-    } else if (check(p, TOK_ELSE)) {
-        Token *e = advance(p);
-        parse_block(p, &n->list2, NULL, e);
+    AstNode *top = stmt_node(p, AST_IF, kw);
+    AstNode *n = top;
+    for (;;) {
+        n->a = parse_test(p);
+        parse_block(p, &n->list, NULL, kw);
+        if (check(p, TOK_ELIF)) {
+            kw = advance(p);
+            AstNode *elif = stmt_node(p, AST_IF, kw);
+            push(p, &n->list2, elif);
+            n = elif;
+            continue;
+        }
+        if (check(p, TOK_ELSE)) {
+            Token *e = advance(p);
+            parse_block(p, &n->list2, NULL, e);
+        }
+        return top;
     }
-    return n;
 }
 
 static AstNode *parse_while(Parser *p) {

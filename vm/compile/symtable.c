@@ -23,6 +23,7 @@ typedef struct {
     AstArena *arena;
     VmCompileError *err;
     jmp_buf fail;
+    int depth;          /* statements and expressions being visited */
 } Builder;
 
 static _Noreturn void st_error(Builder *b, const AstNode *at, const char *fmt, ...)
@@ -178,8 +179,7 @@ static void visit_comprehension(Builder *b, Scope *s, AstNode *e, const char *na
     if (e->b) visit_expr(b, c, e->b);
 }
 
-static void visit_expr(Builder *b, Scope *s, AstNode *e) {
-    if (!e) return;
+static void visit_expr_node(Builder *b, Scope *s, AstNode *e) {
     switch (e->kind) {
     case AST_NAME:
         use_name(b, s, e->name);
@@ -257,7 +257,24 @@ static void declare(Builder *b, Scope *s, AstNode *stmt, bool global) {
     }
 }
 
+/* visit_expr and visit_stmt count the nesting, as CPython's symtable does:
+ * `1+1+...+1` is as deep as it is long. */
+static void visit_expr(Builder *b, Scope *s, AstNode *e) {
+    if (!e) return;
+    if (vm_compile_too_deep(++b->depth, e->line, e->col, b->err)) longjmp(b->fail, 1);
+    visit_expr_node(b, s, e);
+    b->depth--;
+}
+
+static void visit_stmt_node(Builder *b, Scope *s, AstNode *st);
+
 static void visit_stmt(Builder *b, Scope *s, AstNode *st) {
+    if (vm_compile_too_deep(++b->depth, st->line, st->col, b->err)) longjmp(b->fail, 1);
+    visit_stmt_node(b, s, st);
+    b->depth--;
+}
+
+static void visit_stmt_node(Builder *b, Scope *s, AstNode *st) {
     switch (st->kind) {
     case AST_EXPR_STMT: visit_expr(b, s, st->a); break;
     case AST_ASSIGN:
@@ -495,6 +512,7 @@ Scope *vm_symtable_build(AstArena *arena, AstList *body, VmCompileError *err) {
     Builder b;
     b.arena = arena;
     b.err = err;
+    b.depth = 0;
     if (setjmp(b.fail)) return NULL;
     Scope *module = new_scope(&b, SCOPE_MODULE, "<module>", NULL, NULL);
     visit_stmts(&b, module, body);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/runtime/cstack.h"
 #include "vm/object/dict.h"
 #include "vm/object/format.h"
 #include "vm/object/list.h"
@@ -505,12 +506,16 @@ static bool b_delattr(VmThread *th, Value *a, int n, ObjTuple *kwnames, Value *r
 static int class_matches(VmThread *th, ObjClass *cls, Value spec, const char *fname) {
     if (VM_IS_CLASS(spec)) return vm_is_subclass(cls, VM_AS_CLASS(spec));
     if (VM_IS_TUPLE(spec)) {
+        bool inst = strcmp(fname, "isinstance") == 0;
+        if (!vm_enter_recursive_call(th, inst ? " in __instancecheck__"
+                                              : " in __subclasscheck__"))
+            return -1;
         ObjTuple *t = VM_AS_TUPLE(spec);
-        for (int64_t i = 0; i < t->count; i++) {
-            int m = class_matches(th, cls, t->items[i], fname);
-            if (m != 0) return m;
-        }
-        return 0;
+        int m = 0;
+        for (int64_t i = 0; i < t->count && m == 0; i++)
+            m = class_matches(th, cls, t->items[i], fname);
+        vm_leave_recursive_call(th);
+        return m;
     }
     vm_raise(th, th->vm->cls.TypeError,
              "%s() arg 2 must be a type, a tuple of types, or a union", fname);

@@ -87,6 +87,9 @@ bool vm_list_extend(VmThread *th, ObjList *l, Value iterable) {
     if (VM_IS_LIST(iterable) || VM_IS_TUPLE(iterable)) {
         int64_t n = VM_IS_LIST(iterable) ? VM_AS_LIST(iterable)->count
                                          : VM_AS_TUPLE(iterable)->count;
+        /* An empty list may have no items array at all: no pointer
+         * arithmetic on it (NULL + 0 is undefined). */
+        if (n == 0) return true;
         list_reserve(vm, l, l->count + n);
         /* Re-read the source after growing: l may be the source. */
         Value *src = VM_IS_LIST(iterable) ? VM_AS_LIST(iterable)->items
@@ -704,9 +707,11 @@ static bool list_set_slice(VmThread *th, ObjList *l, ObjSlice *s, Value v) {
         if (stop < start) stop = start;
         int64_t newcount = l->count - (stop - start) + n;
         list_reserve(vm, l, newcount);
-        safe_memmove(l->items + start + n, l->items + stop,
-                sizeof(Value) * (size_t)(l->count - stop));
-        safe_memcpy(l->items + start, src->items, sizeof(Value) * (size_t)n);
+        if (newcount > 0) { /* else l may have no items array */
+            safe_memmove(l->items + start + n, l->items + stop,
+                    sizeof(Value) * (size_t)(l->count - stop));
+            safe_memcpy(l->items + start, src->items, sizeof(Value) * (size_t)n);
+        }
         l->count = newcount;
     } else if (ok) {
         if (src->count != count) {
@@ -794,7 +799,8 @@ static bool list_add(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     ObjList *x = VM_AS_LIST(a[0]), *y = VM_AS_LIST(a[1]);
     ObjList *l = vm_list_new(th->vm, x->count + y->count);
     safe_memcpy(l->items, x->items, sizeof(Value) * (size_t)x->count);
-    safe_memcpy(l->items + x->count, y->items, sizeof(Value) * (size_t)y->count);
+    if (y->count) /* else l may have no items array */
+        safe_memcpy(l->items + x->count, y->items, sizeof(Value) * (size_t)y->count);
     l->count = x->count + y->count;
     *r = VM_OBJ(l);
     return true;
@@ -830,7 +836,7 @@ static bool seq_mul(VmThread *th, Value *a, int n, Value *r) {
         dst = t->items;
         *r = VM_OBJ(t);
     }
-    for (int64_t i = 0; i < k; i++)
+    for (int64_t i = 0; i < k && len > 0; i++) /* [] * k may have no array */
         safe_memcpy(dst + i * len, items, sizeof(Value) * (size_t)len);
     return true;
 }

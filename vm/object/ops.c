@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "vm/object/class.h"
+#include "vm/runtime/cstack.h"
 #include "vm/object/dict.h"
 #include "vm/object/format.h"
 #include "vm/runtime/interp.h"
@@ -270,30 +271,22 @@ bool vm_repr(VmThread *th, Value v, ObjStr **out) {
         *out = vm_str_repr(vm, VM_AS_STR(v));
         return true;
     }
-    if (th->c_depth > GILT_C_RECURSION_LIMIT)
-        return vm_raise(th, vm->cls.RecursionError,
-                        "maximum recursion depth exceeded while getting the "
-                        "repr of an object");
     Value r;
     Value fn;
     if (v.as.o->kind != OBJ_CLASS &&
         vm_class_lookup(v.as.o->cls, vm->names.repr, &fn)) {
-        th->c_depth++;
+        if (!vm_enter_recursive_call(th, " while getting the repr of an object"))
+            return false;
         int c = call_dunder(th, v, vm->names.repr, NULL, 0, &r);
-        th->c_depth--;
+        vm_leave_recursive_call(th);
         if (c < 0) return false;
         return check_str_result(th, r, "__repr__", out);
     }
     return default_repr(th, v, out);
 }
 
-bool vm_str(VmThread *th, Value v, ObjStr **out) {
+static bool str_object(VmThread *th, Value v, ObjStr **out) {
     VmShared *vm = th->vm;
-    if (VM_IS_STR(v)) {
-        *out = VM_AS_STR(v);
-        return true;
-    }
-    if (v.type != VAL_OBJ) return vm_repr(th, v, out);
     Obj *o = v.as.o;
     Value fn;
     if (o->kind != OBJ_CLASS && vm_class_lookup(o->cls, vm->names.str, &fn)) {
@@ -316,6 +309,20 @@ bool vm_str(VmThread *th, Value v, ObjStr **out) {
         return vm_repr(th, VM_OBJ(e->args), out);
     }
     return vm_repr(th, v, out);
+}
+
+bool vm_str(VmThread *th, Value v, ObjStr **out) {
+    if (VM_IS_STR(v)) {
+        *out = VM_AS_STR(v);
+        return true;
+    }
+    if (v.type != VAL_OBJ) return vm_repr(th, v, out);
+    /* An exception's str is its argument's: a chain of them recurses. */
+    if (!vm_enter_recursive_call(th, " while getting the str of an object"))
+        return false;
+    bool ok = str_object(th, v, out);
+    vm_leave_recursive_call(th);
+    return ok;
 }
 
 /* ---- equality, ordering, hashing --------------------------------------- */
@@ -392,6 +399,33 @@ static bool numeric_compare(Opcode op, Value a, Value b) {
     }
 }
 
+/* a's __op__(b), then b's reflected one (first if b's class is a subclass
+ * of a's, as in CPython): 1 with the answer in *out, 0 when neither
+ * exists or both return NotImplemented, -1 raised. */
+static int compare_dunders(VmThread *th, Opcode op, Value a, Value b, Value *out) {
+    VmShared *vm = th->vm;
+    Value args[1] = {b};
+    Value r;
+    ObjClass *ca = vm_value_class(vm, a), *cb = vm_value_class(vm, b);
+    bool rfirst = ca != cb && vm_is_subclass(cb, ca);
+    for (int pass = 0; pass < 2; pass++) {
+        bool reflected = (pass == 0) == rfirst;
+        int c;
+        if (!reflected) {
+            c = call_dunder(th, a, cmp_dunder(th, op), args, 1, &r);
+        } else {
+            Value ra[1] = {a};
+            c = call_dunder(th, b, cmp_dunder(th, cmp_reflected(op)), ra, 1, &r);
+        }
+        if (c < 0) return -1;
+        if (c > 0 && !vm_value_is(r, vm->not_implemented)) {
+            *out = r;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 bool vm_compare(VmThread *th, Opcode op, Value a, Value b, Value *out) {
     VmShared *vm = th->vm;
     if (is_number(a) && is_number(b)) {
@@ -420,27 +454,12 @@ bool vm_compare(VmThread *th, Opcode op, Value a, Value b, Value *out) {
         *out = VM_BOOL(op == OP_COMPARE_EQ ? eq : !eq);
         return true;
     }
-    ObjStr *name = cmp_dunder(th, op);
-    Value args[1] = {b};
-    Value r;
-    ObjClass *ca = vm_value_class(vm, a), *cb = vm_value_class(vm, b);
-    /* A subclass's reflected method goes first, as in CPython. */
-    bool rfirst = ca != cb && vm_is_subclass(cb, ca);
-    for (int pass = 0; pass < 2; pass++) {
-        bool reflected = (pass == 0) == rfirst;
-        int c;
-        if (!reflected) {
-            c = call_dunder(th, a, name, args, 1, &r);
-        } else {
-            Value ra[1] = {a};
-            c = call_dunder(th, b, cmp_dunder(th, cmp_reflected(op)), ra, 1, &r);
-        }
-        if (c < 0) return false;
-        if (c > 0 && !vm_value_is(r, vm->not_implemented)) {
-            *out = r;
-            return true;
-        }
-    }
+    /* Containers compare their items through here: nesting recurses. */
+    if (!vm_enter_recursive_call(th, " in comparison")) return false;
+    int c = compare_dunders(th, op, a, b, out);
+    vm_leave_recursive_call(th);
+    if (c < 0) return false;
+    if (c > 0) return true;
     if (op == OP_COMPARE_EQ || op == OP_COMPARE_NE) {
         bool eq = vm_value_is(a, b);
         *out = VM_BOOL(op == OP_COMPARE_EQ ? eq : !eq);
@@ -516,7 +535,11 @@ bool vm_hash(VmThread *th, Value v, uint64_t *out) {
                             o->cls->name->chars);
         if (has_hash) {
             Value r;
-            if (call_dunder(th, v, vm->names.hash, NULL, 0, &r) < 0) return false;
+            /* A tuple hashes its items through here: nesting recurses. */
+            if (!vm_enter_recursive_call(th, "")) return false;
+            int c = call_dunder(th, v, vm->names.hash, NULL, 0, &r);
+            vm_leave_recursive_call(th);
+            if (c < 0) return false;
             if (!VM_IS_INT(r) && !VM_IS_BOOL(r))
                 return vm_raise(th, vm->cls.TypeError,
                                 "__hash__ method should return an integer");

@@ -131,7 +131,9 @@ void vm_print_traceback(VmThread *th, Value exc, FILE *out) {
     const char *mod = cls->module_name ? cls->module_name->chars : "builtins";
     if (strcmp(mod, "builtins") != 0 && strcmp(mod, "__main__") != 0)
         fprintf(out, "%s.", mod);
-    if (msg && msg->length > 0)
+    if (!msg)
+        fprintf(out, "%s: <exception str() failed>\n", cls->name->chars);
+    else if (msg->length > 0)
         fprintf(out, "%s: %s\n", cls->name->chars, msg->chars);
     else
         fprintf(out, "%s\n", cls->name->chars);

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "vm/object/class.h"
+#include "vm/runtime/cstack.h"
 #include "vm/object/dict.h"
 #include "vm/bytecode/dis.h"
 #include "vm/object/format.h"
@@ -273,14 +274,12 @@ static bool run(VmThread *th, Value *result);
 
 /* Enter run() for a frame just pushed as a boundary. */
 static bool run_boundary(VmThread *th, Value *result) {
-    if (th->c_depth >= GILT_C_RECURSION_LIMIT) {
+    if (!vm_enter_recursive_call(th, "")) {
         th->frame_count--;
-        return vm_raise(th, th->vm->cls.RecursionError,
-                        "maximum recursion depth exceeded");
+        return false;
     }
-    th->c_depth++;
     bool ok = run(th, result);
-    th->c_depth--;
+    vm_leave_recursive_call(th);
     return ok;
 }
 
@@ -466,23 +465,21 @@ static bool load_name(VmThread *th, VmFrame *f, ObjStr *name, Value *out) {
     return raise_name_error(th, name);
 }
 
+/* `except type:` -- a class or a flat tuple of classes, as in CPython (a
+ * nested tuple is refused, so matching never recurses). */
 static bool check_exc_match(VmThread *th, Value exc, Value type, bool *out) {
     VmShared *vm = th->vm;
-    if (VM_IS_TUPLE(type)) {
-        ObjTuple *t = VM_AS_TUPLE(type);
-        for (int64_t i = 0; i < t->count; i++) {
-            if (!check_exc_match(th, exc, t->items[i], out)) return false;
-            if (*out) return true;
-        }
-        *out = false;
-        return true;
+    int64_t n = VM_IS_TUPLE(type) ? VM_AS_TUPLE(type)->count : 1;
+    *out = false;
+    for (int64_t i = 0; i < n; i++) {
+        Value t = VM_IS_TUPLE(type) ? VM_AS_TUPLE(type)->items[i] : type;
+        if (!VM_IS_CLASS(t) ||
+            !vm_is_subclass(VM_AS_CLASS(t), vm->cls.BaseException))
+            return vm_raise(th, vm->cls.TypeError,
+                            "catching classes that do not inherit from "
+                            "BaseException is not allowed");
+        if (vm_isinstance(vm, exc, VM_AS_CLASS(t))) *out = true;
     }
-    if (!VM_IS_CLASS(type) ||
-        !vm_is_subclass(VM_AS_CLASS(type), vm->cls.BaseException))
-        return vm_raise(th, vm->cls.TypeError,
-                        "catching classes that do not inherit from "
-                        "BaseException is not allowed");
-    *out = vm_isinstance(vm, exc, VM_AS_CLASS(type));
     return true;
 }
 
@@ -540,7 +537,7 @@ static bool unpack_ex(VmThread *th, Value seq, int before, int after,
     /* Order on the stack, top first: item0 .. item(before-1), the middle
      * list, then the `after` items. */
     for (int i = 0; i < before; i++) dest[total - 1 - i] = all->items[i];
-    ObjList *middle = vm_list_from(vm, all->items + before, mid);
+    ObjList *middle = vm_list_from(vm, mid ? all->items + before : NULL, mid);
     dest[total - 1 - before] = VM_OBJ(middle);
     for (int i = 0; i < after; i++)
         dest[after - 1 - i] = all->items[before + mid + i];

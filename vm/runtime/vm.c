@@ -542,10 +542,15 @@ static bool shutdown_threads(VmThread *th) {
 }
 
 VmResult vm_run_source(VmThread *th, const char *source, const char *filename) {
+    return vm_run_source_n(th, source, strlen(source), filename);
+}
+
+VmResult vm_run_source_n(VmThread *th, const char *source, size_t length,
+                         const char *filename) {
     VmShared *vm = th->vm;
     VmCompileError err;
     memset(&err, 0, sizeof err);
-    ObjCode *code = vm_compile(vm, source, filename, &err);
+    ObjCode *code = vm_compile_n(vm, source, length, filename, &err);
     if (!code) {
         fprintf(vm->err, "%s:%d:%d: %s: %s\n", filename, err.line, err.col,
                 err.type[0] ? err.type : "SyntaxError", err.message);

@@ -265,6 +265,9 @@ void vm_thread_destroy(VmThread *th);
  * exception's traceback to vm->err.  VM_OK, VM_COMPILE_ERROR (message
  * already printed) or VM_RUNTIME_ERROR. */
 VmResult vm_run_source(VmThread *th, const char *source, const char *filename);
+/* The same for source[0..length), NUL bytes included (vm_compile_n). */
+VmResult vm_run_source_n(VmThread *th, const char *source, size_t length,
+                         const char *filename);
 
 /* ---- calling (vm/runtime/call.c) ---------------------------------------------- */
 

@@ -32,6 +32,21 @@
 #define GILT_C_RECURSION_LIMIT 800
 #endif
 
+/* C stack kept free under the deepest level of C recursion, for raising
+ * the RecursionError and unwinding (vm/runtime/cstack.h): an eighth of the
+ * thread's stack, at most this many bytes. */
+#ifndef GILT_C_STACK_RESERVE
+#define GILT_C_STACK_RESERVE (256 * 1024)
+#endif
+
+/* Maximum nesting of statements and expressions that the compiler walks
+ * (vm/compile/symtable.c, compiler.c) before "RecursionError: maximum
+ * recursion depth exceeded during compilation", as CPython 3.11's (its
+ * recursion limit times COMPILER_STACK_FRAME_SCALE, 3). */
+#ifndef GILT_COMPILER_RECURSION_LIMIT
+#define GILT_COMPILER_RECURSION_LIMIT 3000
+#endif
+
 /* Frames each thread can hold.  The frame array never moves (pointers into
  * it stay valid while natives call back into Python), so it is allocated
  * whole; sys.setrecursionlimit cannot go above this. */
