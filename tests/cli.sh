@@ -27,7 +27,7 @@ expect 0 "^gilt [0-9]" -- "$GILT" --version
 expect 2 "Usage:" -- "$GILT"
 expect 2 "unknown command 'frob'" -- "$GILT" frob
 expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
-expect 2 "positive number of seconds up to 3600, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
+expect 2 "positive duration up to 3600s: seconds .*, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
 expect 2 "not '1e400'" -- "$GILT" run --switch-interval 1e400 "$tmp/p.py"
 expect 2 "not 'nan'" -- "$GILT" run --switch-interval nan "$tmp/p.py"
 expect 2 "not '3601'" -- "$GILT" run --switch-interval 3601 "$tmp/p.py"
@@ -54,12 +54,12 @@ expect 0 "^42$" -- "$GILT" run --seed 18446744073709551615 "$tmp/p.py"
 expect 2 "bad --max-heap size '1e30'" -- "$GILT" run --max-heap 1e30 "$tmp/p.py"
 expect 2 "bad --max-heap size 'nan'" -- "$GILT" run --max-heap nan "$tmp/p.py"
 expect 2 "bad --max-heap size '17179869184G'" -- "$GILT" run --max-heap 17179869184G "$tmp/p.py"
-expect 2 "switch-interval wants a positive number of seconds up to 3600, not 'inf'" -- \
+expect 2 "switch-interval wants a positive duration up to 3600s: .*, not 'inf'" -- \
     "$GILT" run --switch-interval inf "$tmp/p.py"
 expect 2 "not '1e300'" -- "$GILT" run --switch-interval 1e300 "$tmp/p.py"
 expect 2 "cores wants an integer from 1 to 1024, not '4294967297'" -- \
     "$GILT" run --sim --cores 4294967297 "$tmp/p.py"
-expect 2 "wants a duration with a unit (ns, us, ms, s) up to 3600s, not '3601s'" -- \
+expect 2 "lookahead wants a duration with a unit (ns, us, ms, s) up to 3600s, e.g. 20us, not '3601s'" -- \
     "$GILT" run --sim --lookahead 3601s "$tmp/p.py"
 expect 2 "not '20000000000000000000ns'" -- "$GILT" run --sim --ctx-switch 20000000000000000000ns "$tmp/p.py"
 expect 2 "wake-tail wants SHARE%,MEAN .*, not '101%,1ms'" -- "$GILT" run --sim --wake-tail 101%,1ms "$tmp/p.py"
@@ -191,7 +191,7 @@ done
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
 # Virtual time never wraps: an OS model of absurd durations is refused
 # (and the simulator saturates its sums, tests/check_sim.c).
-expect 2 "timer-slack wants a duration .* up to 3600s, not '999999999s'" -- \
+expect 2 "timer-slack wants a duration .* up to 3600s, e.g. 50us, not '999999999s'" -- \
     "$GILT" run --sim --timer-slack 999999999s -c 'import time; [time.sleep(1) for _ in range(3)]; print(time.time() > 0)'
 expect 0 "^True True$" -- "$GILT" run --sim --timer-slack 3600s \
     -c 'import time; [time.sleep(1) for _ in range(30)]; print(time.time() > 0, time.time_ns() > 0)'
@@ -201,7 +201,30 @@ expect 1 "virtual time ran out" -- timeout 10 "$GILT" run --sim -c 'import time;
 printf 'import threading\nl = threading.Lock()\nl.acquire()\nt = threading.Timer(1, l.release)\nt.start()\nprint(l.acquire(timeout=9e9))\n' >"$tmp/longwait.py"
 expect 0 "^True$" -- timeout 10 "$GILT" run --sim "$tmp/longwait.py"
 
-expect 2 "wants a duration with a unit" -- "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
+# One duration parser for every option: units everywhere (ns, us, ms, s);
+# a bare --switch-interval is seconds, as sys.setswitchinterval; the OS
+# model's durations need a unit, and the message says so with an example.
+expect 0 "^0.005$" -- "$GILT" run --switch-interval 5ms -c 'import sys; print(sys.getswitchinterval())'
+expect 0 "^0.00025$" -- "$GILT" run --switch-interval 250us -c 'import sys; print(sys.getswitchinterval())'
+expect 0 "^0.5$" -- "$GILT" run --switch-interval 0.5 -c 'import sys; print(sys.getswitchinterval())'
+expect 0 "^0.002$" -- "$GILT" run --sim --switch-interval 2e6ns -c 'import sys; print(sys.getswitchinterval())'
+for bad in 5m -5ms 0x10 " 5ms" 5ms5 ms; do
+    expect 2 "switch-interval wants a positive duration up to 3600s: .*, not '$bad'" -- \
+        "$GILT" run --switch-interval "$bad" "$tmp/p.py"
+done
+expect 2 "^gilt: --timer-slack wants a unit on its duration (ns, us, ms or s), e.g. --timer-slack 50us, not '50'$" -- \
+    "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
+expect 2 "^gilt: --timeslice wants a unit on its duration (ns, us, ms or s), e.g. --timeslice 5ms, not '5'$" -- \
+    "$GILT" run --sim --timeslice 5 "$tmp/sim.py"
+expect 2 "wake-latency wants a unit on MIN and MEAN .*, e.g. --wake-latency 5us,30us, not '5us,30'" -- \
+    "$GILT" run --sim --wake-latency 5us,30 "$tmp/sim.py"
+expect 2 "wake-tail wants a unit on MEAN .*, e.g. --wake-tail 10%,200us, not '10%,200'" -- \
+    "$GILT" run --sim --wake-tail 10%,200 "$tmp/sim.py"
+expect 2 "wake-fast wants a unit on LATENCY and IDLE" -- "$GILT" run --sim --wake-fast 2,50us "$tmp/sim.py"
+for o in ctx-switch syscall-cost lookahead; do
+    expect 2 "$o wants a unit on its duration" -- "$GILT" run --sim --$o 3 "$tmp/sim.py"
+    expect 0 "^100.0 " -- "$GILT" run --sim --$o 0.5us "$tmp/sim.py"
+done
 expect 2 "--cores wants an integer" -- "$GILT" run --sim --cores 0 "$tmp/sim.py"
 expect 2 "--wake-tail wants SHARE%,MEAN" -- "$GILT" run --sim --wake-tail 2,500us "$tmp/sim.py"
 expect 2 "--wake-fast wants LATENCY,IDLE" -- "$GILT" run --sim --wake-fast 2us "$tmp/sim.py"

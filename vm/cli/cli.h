@@ -49,7 +49,8 @@ typedef struct {
 } CliRun;
 
 void cli_usage(FILE *out, const char *prog);
-/* "PROG: <message>" and the --help hint on stderr; returns CLI_EXIT_USAGE. */
+/* "PROG: <message>" (none when fmt is NULL) and the --help hint on stderr;
+ * returns CLI_EXIT_USAGE. */
 int cli_bad_option(const char *prog, const char *fmt, const char *arg);
 /* Parse the options and load the program text into *r.  Returns -1 to go
  * on, or the exit status to leave with (help, version, a mistake). */

@@ -31,7 +31,8 @@ void cli_usage(FILE *out, const char *prog) {
             "  -c CODE                 run CODE instead of a file\n"
             "      --trace-exec        print each bytecode to stderr as it runs\n"
             "      --gil NAME          lock policy (available: %s)\n"
-            "      --switch-interval S switch interval in seconds (default 0.005)\n"
+            "      --switch-interval DUR  switch interval: seconds (0.005, the\n"
+            "                          default) or with a unit (5ms, 250us)\n"
             "      --check-interval N  ticks between releases, legacy policy (100)\n"
             "      --no-force-switching  turn off FORCE_SWITCHING (cpython policy)\n"
             "      --seed N            seed of the random module\n"
@@ -40,7 +41,8 @@ void cli_usage(FILE *out, const char *prog) {
             "      --sim               virtual time: a deterministic simulation of\n"
             "                          threads on virtual cores (random is seeded\n"
             "                          with --seed or 0); the options below set\n"
-            "                          its model (DUR is a number with ns, us, ms, s)\n"
+            "                          its model (DUR is a number with a unit: ns,\n"
+            "                          us, ms or s, as 250us; a bare number is refused)\n"
             "      --cores N           virtual cores (default 4)\n"
             "      --cost-file F.json  opcode costs and OS figures (gilt calibrate)\n"
             "      --timeslice DUR     OS time slice of threads sharing a core\n"
@@ -119,24 +121,65 @@ static bool parse_size(const char *s, size_t *out) {
     return true;
 }
 
-/* "250us", "5ms", "0.1s", "800ns" -> nanoseconds, at most
- * SIM_MODEL_MAX_NS (every duration option is one of the OS model's).  A
- * unit is required: a bare number is ambiguous between the units people
- * use for latencies. */
-static bool parse_duration(const char *s, uint64_t *out) {
+/* The one parser of the command line's durations: a decimal number and a
+ * unit (ns, us, ms, s), "250us", "5ms", "0.1s", "800ns", into *out in units
+ * of unit_ns nanoseconds (inf when too large for a double).  A bare number
+ * is in that unit where the option has a natural one (bare_ok:
+ * --switch-interval takes seconds, as sys.setswitchinterval), and
+ * DUR_NO_UNIT otherwise: the OS model's latencies, where a bare number is
+ * ambiguous between the units people use for them. */
+typedef enum { DUR_OK, DUR_BAD, DUR_NO_UNIT } DurResult;
+
+static DurResult parse_duration(const char *s, double unit_ns, bool bare_ok, double *out) {
+    /* Digits first: strtod would also take " 5", "-5", "inf", "nan" and
+     * hexadecimal, none of which is a duration. */
+    size_t digits = strspn(s, "0123456789.eE+-");
+    if (!isdigit((unsigned char)s[0]) && !(s[0] == '.' && isdigit((unsigned char)s[1])))
+        return DUR_BAD;
     char *end;
-    errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || !(v >= 0)) return false;
+    if (end == s || end > s + digits || !(v >= 0)) return DUR_BAD;
     double scale;
-    if (strcmp(end, "ns") == 0) scale = 1;
+    if (*end == '\0') {
+        if (!bare_ok) return DUR_NO_UNIT;
+        scale = unit_ns;
+    } else if (strcmp(end, "ns") == 0) scale = 1;
     else if (strcmp(end, "us") == 0) scale = 1e3;
     else if (strcmp(end, "ms") == 0) scale = 1e6;
     else if (strcmp(end, "s") == 0) scale = 1e9;
-    else return false;
-    if (v * scale > (double)SIM_MODEL_MAX_NS) return false;
-    *out = (uint64_t)(v * scale + 0.5);
-    return true;
+    else return DUR_BAD;
+    /* One rounding, by an exact power of ten: 5ms is 0.005 s exactly as
+     * the literal 0.005 is. */
+    *out = scale >= unit_ns ? v * (scale / unit_ns) : v / (unit_ns / scale);
+    return DUR_OK;
+}
+
+/* A duration of the OS model (--timeslice, ...): with a unit, at most
+ * SIM_MODEL_MAX_NS, in nanoseconds. */
+static DurResult parse_model_duration(const char *s, uint64_t *out) {
+    double ns;
+    DurResult r = parse_duration(s, 1, false, &ns);
+    if (r != DUR_OK) return r;
+    if (!(ns <= (double)SIM_MODEL_MAX_NS)) return DUR_BAD;
+    *out = (uint64_t)(ns + 0.5);
+    return DUR_OK;
+}
+
+/* Two OS-model durations, the second optional (NULL): a missing unit in
+ * either is what to report first. */
+static DurResult model_pair(const char *a, uint64_t *x, const char *b, uint64_t *y) {
+    DurResult ra = parse_model_duration(a, x);
+    DurResult rb = b ? parse_model_duration(b, y) : DUR_OK;
+    if (ra == DUR_NO_UNIT || rb == DUR_NO_UNIT) return DUR_NO_UNIT;
+    return ra != DUR_OK ? ra : rb;
+}
+
+/* "--timeslice 5": which unit?  Say so, with an example of the option. */
+static int no_unit(const char *prog, const char *opt, const char *parts, const char *example,
+                   const char *arg) {
+    fprintf(stderr, "%s: --%s wants a unit on %s (ns, us, ms or s), e.g. --%s %s, not '%s'\n",
+            prog, opt, parts ? parts : "its duration", opt, example, arg);
+    return cli_bad_option(prog, NULL, NULL);
 }
 
 /* Split an option's "A,B" into buf (A) and the returned B, or NULL when
@@ -231,9 +274,12 @@ static const struct option run_options[] = {
 };
 
 int cli_bad_option(const char *prog, const char *fmt, const char *arg) {
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    if (fmt) {
+        fprintf(stderr, "%s: ", prog);
+        fprintf(stderr, fmt, arg);
+        fputc('\n', stderr);
+    }
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
     return CLI_EXIT_USAGE;
 }
 
@@ -260,13 +306,14 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             opts.gil_name = optarg;
             break;
         case OPT_SWITCH_INTERVAL: {
-            char *end;
-            double v = strtod(optarg, &end);
+            double v;
             char why[128];
-            if (*end || end == optarg || vm_switch_interval_invalid(v, why, sizeof why))
+            if (parse_duration(optarg, 1e9, true, &v) != DUR_OK ||
+                vm_switch_interval_invalid(v, why, sizeof why))
                 return cli_bad_option(prog,
-                                  "--switch-interval wants a positive number "
-                                  "of seconds up to 3600, not '%s'", optarg);
+                                  "--switch-interval wants a positive duration up to 3600s: "
+                                  "seconds (0.005, as sys.setswitchinterval) or a number with "
+                                  "a unit (ns, us, ms, s: 5ms), not '%s'", optarg);
             opts.switch_interval = v;
             opts.switch_interval_set = true;
             break;
@@ -311,8 +358,9 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             char buf[128], *end;
             const char *mean = split_pair(optarg, buf, sizeof buf);
             double pct = strtod(buf, &end);
-            if (!mean || end == buf || strcmp(end, "%") != 0 || !(pct >= 0 && pct <= 100) ||
-                !parse_duration(mean, &sa.os.wake_tail_ns))
+            DurResult d = mean ? parse_model_duration(mean, &sa.os.wake_tail_ns) : DUR_BAD;
+            if (d == DUR_NO_UNIT) return no_unit(prog, "wake-tail", "MEAN", "10%,200us", optarg);
+            if (d != DUR_OK || end == buf || strcmp(end, "%") != 0 || !(pct >= 0 && pct <= 100))
                 return cli_bad_option(prog,
                                   "--wake-tail wants SHARE%%,MEAN (e.g. 10%%,200us: one wake-up "
                                   "in ten is slower by an exponential of mean 200 us; SHARE up "
@@ -325,8 +373,11 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_WAKE_FAST: {
             char buf[128];
             const char *idle = split_pair(optarg, buf, sizeof buf);
-            if (!idle || !parse_duration(buf, &sa.os.wake_fast_ns) ||
-                !parse_duration(idle, &sa.os.idle_shallow_ns))
+            DurResult d = idle ? model_pair(buf, &sa.os.wake_fast_ns, idle, &sa.os.idle_shallow_ns)
+                               : DUR_BAD;
+            if (d == DUR_NO_UNIT)
+                return no_unit(prog, "wake-fast", "LATENCY and IDLE", "2us,50us", optarg);
+            if (d != DUR_OK)
                 return cli_bad_option(prog,
                                   "--wake-fast wants LATENCY,IDLE durations up to 3600s (e.g. "
                                   "2us,50us: a core idle for less than IDLE wakes in LATENCY), "
@@ -338,8 +389,10 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_WAKE_LATENCY: {
             char buf[128];
             const char *mean = split_pair(optarg, buf, sizeof buf);
-            if (!parse_duration(buf, &sa.os.wake_min_ns) ||
-                (mean && !parse_duration(mean, &sa.os.wake_mean_ns)))
+            DurResult d = model_pair(buf, &sa.os.wake_min_ns, mean, &sa.os.wake_mean_ns);
+            if (d == DUR_NO_UNIT)
+                return no_unit(prog, "wake-latency", "MIN and MEAN", "5us,30us", optarg);
+            if (d != DUR_OK)
                 return cli_bad_option(prog,
                                   "--wake-latency wants MIN or MIN,MEAN durations up to 3600s "
                                   "with MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
@@ -347,18 +400,22 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             sa.set_wake = sa.any = true;
             break;
         }
-#define DURATION_OPTION(code, name, field, flag)                              \
-        case code:                                                            \
-            if (!parse_duration(optarg, &sa.os.field))                        \
+#define DURATION_OPTION(code, name, field, flag, example)                     \
+        case code: {                                                          \
+            DurResult d = parse_model_duration(optarg, &sa.os.field);         \
+            if (d == DUR_NO_UNIT) return no_unit(prog, name, NULL, example, optarg); \
+            if (d != DUR_OK)                                                  \
                 return cli_bad_option(prog, "--" name " wants a duration with a unit " \
-                                  "(ns, us, ms, s) up to 3600s, not '%s'", optarg); \
+                                  "(ns, us, ms, s) up to 3600s, e.g. " example ", not '%s'", \
+                                  optarg);                                    \
             sa.flag = sa.any = true;                                          \
-            break;
-        DURATION_OPTION(OPT_TIMESLICE, "timeslice", timeslice_ns, set_timeslice)
-        DURATION_OPTION(OPT_CTX_SWITCH, "ctx-switch", ctx_switch_ns, set_ctx)
-        DURATION_OPTION(OPT_TIMER_SLACK, "timer-slack", timer_slack_ns, set_slack)
-        DURATION_OPTION(OPT_SYSCALL_COST, "syscall-cost", syscall_ns, set_syscall)
-        DURATION_OPTION(OPT_LOOKAHEAD, "lookahead", lookahead_ns, set_lookahead)
+            break;                                                            \
+        }
+        DURATION_OPTION(OPT_TIMESLICE, "timeslice", timeslice_ns, set_timeslice, "5ms")
+        DURATION_OPTION(OPT_CTX_SWITCH, "ctx-switch", ctx_switch_ns, set_ctx, "3us")
+        DURATION_OPTION(OPT_TIMER_SLACK, "timer-slack", timer_slack_ns, set_slack, "50us")
+        DURATION_OPTION(OPT_SYSCALL_COST, "syscall-cost", syscall_ns, set_syscall, "500ns")
+        DURATION_OPTION(OPT_LOOKAHEAD, "lookahead", lookahead_ns, set_lookahead, "20us")
 #undef DURATION_OPTION
         case 'h': cli_usage(stdout, prog); return 0;
         case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
