@@ -27,6 +27,74 @@ expect 0 "^gilt [0-9]" -- "$GILT" --version
 expect 2 "Usage:" -- "$GILT"
 expect 2 "unknown command 'frob'" -- "$GILT" frob
 expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
+# Each command has its own usage (stdout, status 0), also through
+# `gilt help COMMAND`; `gilt help` is the overview.
+usage() { # usage WHAT PATTERN ABSENT -- command...: status 0, PATTERN on stdout, not ABSENT, no stderr
+    what=$1 pat=$2 absent=$3
+    shift 4
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" != 0 ] || [ -s "$tmp/err" ] || ! grep -q -- "$pat" "$tmp/out" ||
+        { [ -n "$absent" ] && grep -q -- "$absent" "$tmp/out"; }; then
+        echo "FAIL: $* -> status $got, not $what's usage alone on stdout:"
+        sed 's/^/    /' "$tmp/out" "$tmp/err" | head -5
+        fail=1
+    else
+        echo "ok: $*"
+    fi
+}
+usage run "^Usage: gilt run \[OPTIONS\] FILE.py" "gilt dis" -- "$GILT" run --help
+usage run "--switch-interval DUR" "" -- "$GILT" help run
+usage dis "^Usage: gilt dis FILE.py" "--gil" -- "$GILT" dis --help
+usage dis "^Usage: gilt dis FILE.py" "--gil" -- "$GILT" help dis
+usage calibrate "^Usage: gilt calibrate" "--gil" -- "$GILT" calibrate --help
+usage calibrate "^Usage: gilt calibrate" "--gil" -- "$GILT" help calibrate
+usage overview "^Commands:" "--switch-interval" -- "$GILT" help
+usage overview "^Commands:" "--switch-interval" -- "$GILT" --help
+usage overview "gilt help COMMAND" "" -- "$GILT" help help
+expect 2 "^gilt: unknown command 'frob'$" -- "$GILT" help frob
+expect 2 "^gilt: help: unexpected argument 'dis'$" -- "$GILT" help run dis
+# A mistake says what is near: a mistyped command (a swap of two letters
+# is one edit), policy or long option (after getopt's own message, which
+# gilt prints itself, "gilt:" first).
+expect 2 "^gilt: unknown command 'rnu' (did you mean 'run'?)$" -- "$GILT" rnu "$tmp/p.py"
+expect 2 "^gilt: unknown command 'diss' (did you mean 'dis'?)$" -- "$GILT" diss "$tmp/p.py"
+expect 2 "^gilt: unknown command 'calbirate' (did you mean 'calibrate'?)$" -- "$GILT" calbirate
+expect 2 "^gilt: unknown command 'rnu' (did you mean 'run'?)$" -- "$GILT" help rnu
+expect 2 "^gilt: the commands are: run, dis, calibrate, help" -- "$GILT" frob
+expect 2 "^gilt: unknown GIL policy 'cpyton' (did you mean 'cpython'?)$" -- "$GILT" run --gil cpyton "$tmp/p.py"
+expect 2 "^gilt: the policies are: cpython, legacy, fifo, iopri, bfs, none$" -- "$GILT" run --gil cpyton "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--trace-exce' (did you mean '--trace-exec'?)$" -- \
+    "$GILT" run --trace-exce "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--sed' (did you mean '--seed'?)$" -- "$GILT" run --sed 3 "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--swich=5ms' (did you mean '--switch-interval'?)$" -- \
+    "$GILT" run --swich=5ms "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--quik' (did you mean '--quick'?)$" -- "$GILT" calibrate --quik
+expect 2 "^gilt: unrecognized option '--frobnicate'$" -- "$GILT" run --frobnicate "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--gil'" -- "$GILT" dis --gil none "$tmp/p.py"
+expect 2 "^gilt: option '--wake' is ambiguous; possibilities: '--wake-latency' '--wake-fast' '--wake-tail'$" -- \
+    "$GILT" run --sim --wake 1us "$tmp/p.py"
+expect 2 "^gilt: option '--sim' doesn't allow an argument$" -- "$GILT" run --sim=yes "$tmp/p.py"
+expect 2 "^gilt: option '--gil' requires an argument$" -- "$GILT" run --gil
+expect 2 "^gilt: option requires an argument -- 'c'$" -- "$GILT" run -c
+expect 2 "^gilt: invalid option -- 'x'$" -- "$GILT" run -x "$tmp/p.py"
+expect 2 "^gilt: dis: unexpected argument 'extra'$" -- "$GILT" dis "$tmp/p.py" extra
+# Every line of a usage error starts "gilt:", the hint included.
+for args in "rnu" "frob" "help frob" "--bogus" "run --gil cpyton $tmp/p.py" "run --trace-exce $tmp/p.py" \
+    "run --wake 1us $tmp/p.py" "run -x $tmp/p.py" "run -c" "run --gil" "run" "dis" \
+    "run --switch-interval 5m $tmp/p.py" "run --sim --timeslice 5 $tmp/p.py" "run --cores 2 $tmp/p.py" \
+    "run $tmp/missing.py" "calibrate --bogus" "calibrate extra" "dis $tmp/p.py extra"; do
+    # shellcheck disable=SC2086
+    "$GILT" $args >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" != 2 ] || [ ! -s "$tmp/err" ] || [ -s "$tmp/out" ] || grep -qv '^gilt: ' "$tmp/err"; then
+        echo "FAIL: gilt $args -> status $got (want 2), stderr lines not all 'gilt: ...':"
+        sed 's/^/    /' "$tmp/err" | head -5
+        fail=1
+    else
+        echo "ok: gilt $args: every line 'gilt: ...'"
+    fi
+done
 expect 2 "positive duration up to 3600s: seconds .*, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
 expect 2 "not '1e400'" -- "$GILT" run --switch-interval 1e400 "$tmp/p.py"
 expect 2 "not 'nan'" -- "$GILT" run --switch-interval nan "$tmp/p.py"

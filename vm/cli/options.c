@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,14 +21,33 @@ void cli_usage(FILE *out, const char *prog) {
     fprintf(out,
             "Usage: %s run [OPTIONS] FILE.py [ARGS...]\n"
             "       %s run [OPTIONS] -c CODE [ARGS...]\n"
-            "       %s dis FILE.py\n"
+            "       %s dis FILE.py | -c CODE\n"
             "       %s calibrate [-o FILE.json] [--quick]\n"
+            "       %s help [COMMAND]\n"
             "       %s --help | --version\n"
             "\n"
             "gilt runs a subset of Python on a bytecode VM whose threads share\n"
             "a global interpreter lock, to study what the lock does.\n"
             "\n"
-            "Options for run:\n"
+            "Commands:\n"
+            "  run        run a program under a lock policy, in real or virtual time\n"
+            "  dis        print a program's bytecode, as python -m dis does\n"
+            "  calibrate  measure this machine into a cost file for 'run --sim'\n"
+            "  help       show this overview, or the usage of one command\n"
+            "\n"
+            "'%s help COMMAND' or '%s COMMAND --help' shows a command's options.\n",
+            prog, prog, prog, prog, prog, prog, prog, prog);
+}
+
+void cli_run_usage(FILE *out, const char *prog) {
+    fprintf(out,
+            "Usage: %s run [OPTIONS] FILE.py [ARGS...]\n"
+            "       %s run [OPTIONS] -c CODE [ARGS...]\n"
+            "\n"
+            "Run a program (sys.argv is FILE.py or -c, then ARGS) on threads that\n"
+            "share a global interpreter lock; exit statuses are CPython's.\n"
+            "\n"
+            "Options:\n"
             "  -c CODE                 run CODE instead of a file\n"
             "      --trace-exec        print each bytecode to stderr as it runs\n"
             "      --gil NAME          lock policy (available: %s)\n"
@@ -62,7 +82,152 @@ void cli_usage(FILE *out, const char *prog) {
             "                          (FILE '-' for these three: standard output)\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n",
-            prog, prog, prog, prog, prog, gil_ops_names());
+            prog, prog, gil_ops_names());
+}
+
+void cli_dis_usage(FILE *out, const char *prog) {
+    fprintf(out,
+            "Usage: %s dis FILE.py\n"
+            "       %s dis -c CODE\n"
+            "\n"
+            "Compile a program and print its bytecode as python -m dis does: each\n"
+            "code object under a header naming its function, nested ones after\n"
+            "their parent; source lines in the first column, '>>' on jump\n"
+            "targets, operands decoded.\n"
+            "\n"
+            "Options:\n"
+            "  -c CODE     disassemble CODE instead of a file\n"
+            "  -h, --help  show this help and exit\n",
+            prog, prog);
+}
+
+/* ---- mistakes: messages and suggestions --------------------------------- */
+
+int cli_error(const char *prog, const char *cmd, const char *fmt, ...) {
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "%s: ", prog);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+    }
+    fprintf(stderr, "%s: try '%s%s%s --help' for more information\n", prog, prog,
+            cmd ? " " : "", cmd ? cmd : "");
+    return CLI_EXIT_USAGE;
+}
+
+/* Edit distance (optimal string alignment: insertions, deletions,
+ * substitutions and swaps of neighbours, each 1), of a against the first
+ * blen characters of b.  Names here are short; longer ones are far. */
+static size_t edit_distance(const char *a, const char *b, size_t blen) {
+    enum { MAX = 64 };
+    size_t alen = strlen(a);
+    if (alen >= MAX || blen >= MAX) return SIZE_MAX;
+    size_t d[MAX][MAX];
+    for (size_t i = 0; i <= alen; i++) d[i][0] = i;
+    for (size_t j = 0; j <= blen; j++) d[0][j] = j;
+    for (size_t i = 1; i <= alen; i++)
+        for (size_t j = 1; j <= blen; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[alen][blen];
+}
+
+const char *cli_nearest(const char *word, const char *const *cands, size_t n, bool prefixes) {
+    size_t wlen = strlen(word);
+    /* Close enough to be a slip of the fingers: one edit in a short word,
+     * a third of a longer one. */
+    size_t limit = wlen / 3 > 1 ? wlen / 3 : 1;
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t clen = strlen(cands[i]);
+        size_t d = edit_distance(word, cands[i], clen);
+        /* An abbreviation with a slip ("--swich" for --switch-interval):
+         * getopt_long takes abbreviations of long options. */
+        for (size_t plen = wlen - 1; prefixes && wlen >= 4 && plen <= wlen + 1 && plen < clen;
+             plen++) {
+            size_t dp = edit_distance(word, cands[i], plen);
+            if (dp < d) d = dp;
+        }
+        if (d < best_d && d < clen) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}
+
+/* The names of longopts, for cli_nearest. */
+static size_t long_names(const struct option *longopts, const char **names, size_t cap) {
+    size_t n = 0;
+    for (; longopts->name && n < cap; longopts++) names[n++] = longopts->name;
+    return n;
+}
+
+int cli_getopt_error(const char *prog, const char *cmd, int c, char **argv,
+                     const struct option *longopts) {
+    /* Every long-option error has stepped optind past the option's word;
+     * a short option's error need not have (a cluster "-xV"), but then
+     * optopt names it. */
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+    bool is_long = strncmp(word, "--", 2) == 0;
+    const char *opt = is_long ? word + 2 : "";
+    size_t len = strcspn(opt, "=");
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), opt);
+    if (c == ':') {
+        if (is_long) return cli_error(prog, cmd, "option '--%s' requires an argument", name);
+        return cli_error(prog, cmd, "option requires an argument -- '%c'", optopt);
+    }
+    if (is_long && optopt != 0 && opt[len] == '=')
+        return cli_error(prog, cmd, "option '--%s' doesn't allow an argument", name);
+    if (optopt != 0 || !is_long) {
+        if (optopt > ' ' && optopt < 127)
+            return cli_error(prog, cmd, "invalid option -- '%c'", optopt);
+        return cli_error(prog, cmd, "invalid option '%s'", word);
+    }
+    /* An unknown long option, or an abbreviation of more than one. */
+    const char *names[64];
+    size_t n = long_names(longopts, names, sizeof names / sizeof names[0]);
+    size_t matches = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(names[i], name, len) == 0) matches++;
+    if (matches > 1 && len > 0) {
+        fprintf(stderr, "%s: option '--%s' is ambiguous; possibilities:", prog, name);
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(names[i], name, len) == 0) fprintf(stderr, " '--%s'", names[i]);
+        fputc('\n', stderr);
+        return cli_error(prog, cmd, NULL);
+    }
+    const char *near = cli_nearest(name, names, n, true);
+    if (near)
+        return cli_error(prog, cmd, "unrecognized option '%s' (did you mean '--%s'?)", word,
+                         near);
+    return cli_error(prog, cmd, "unrecognized option '%s'", word);
+}
+
+/* --gil NAME that names no policy: the nearest one, and the list. */
+static int unknown_policy(const char *prog, const char *name) {
+    char list[256];
+    snprintf(list, sizeof list, "%s", gil_ops_names());
+    const char *names[32];
+    size_t n = 0;
+    for (char *p = strtok(list, ", "); p && n < 32; p = strtok(NULL, ", ")) names[n++] = p;
+    const char *near = cli_nearest(name, names, n, false);
+    if (near)
+        fprintf(stderr, "%s: unknown GIL policy '%s' (did you mean '%s'?)\n", prog, name, near);
+    else
+        fprintf(stderr, "%s: unknown GIL policy '%s'\n", prog, name);
+    fprintf(stderr, "%s: the policies are: %s\n", prog, gil_ops_names());
+    return CLI_EXIT_USAGE;
 }
 
 /* Read a whole file; NULL with errno set on failure. */
@@ -179,7 +344,7 @@ static int no_unit(const char *prog, const char *opt, const char *parts, const c
                    const char *arg) {
     fprintf(stderr, "%s: --%s wants a unit on %s (ns, us, ms or s), e.g. --%s %s, not '%s'\n",
             prog, opt, parts ? parts : "its duration", opt, example, arg);
-    return cli_bad_option(prog, NULL, NULL);
+    return cli_error(prog, "run", NULL);
 }
 
 /* Split an option's "A,B" into buf (A) and the returned B, or NULL when
@@ -273,15 +438,10 @@ static const struct option run_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-int cli_bad_option(const char *prog, const char *fmt, const char *arg) {
-    if (fmt) {
-        fprintf(stderr, "%s: ", prog);
-        fprintf(stderr, fmt, arg);
-        fputc('\n', stderr);
-    }
-    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-    return CLI_EXIT_USAGE;
-}
+static const struct option dis_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
 
 int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliRun *r) {
     memset(r, 0, sizeof *r);
@@ -292,17 +452,21 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
     SimArgs sa;
     memset(&sa, 0, sizeof sa);
     sa.cores = 4;
+    bool dis = strcmp(cmd, "dis") == 0;
+    const struct option *longopts = dis ? dis_options : run_options;
     int c;
     optind = 1;
+    opterr = 0;  /* its messages are cli_getopt_error's */
     /* '+' stops at the first non-option: what follows belongs to the
-     * program (sys.argv). */
-    while ((c = getopt_long(argc, argv, "+c:hV", run_options, NULL)) != -1) {
+     * program (sys.argv).  ':' tells a missing argument from an unknown
+     * option. */
+    while ((c = getopt_long(argc, argv, dis ? "+:c:h" : "+:c:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': code_arg = optarg; goto options_done;
         case OPT_TRACE_EXEC: opts.trace_exec = true; break;
         case OPT_GIL:
             if (!gil_ops_find(optarg))
-                return cli_bad_option(prog, "unknown GIL policy '%s'", optarg);
+                return unknown_policy(prog, optarg);
             opts.gil_name = optarg;
             break;
         case OPT_SWITCH_INTERVAL: {
@@ -310,7 +474,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             char why[128];
             if (parse_duration(optarg, 1e9, true, &v) != DUR_OK ||
                 vm_switch_interval_invalid(v, why, sizeof why))
-                return cli_bad_option(prog,
+                return cli_error(prog, cmd,
                                   "--switch-interval wants a positive duration up to 3600s: "
                                   "seconds (0.005, as sys.setswitchinterval) or a number with "
                                   "a unit (ns, us, ms, s: 5ms), not '%s'", optarg);
@@ -321,7 +485,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_CHECK_INTERVAL: {
             uint64_t v;
             if (!parse_uint(optarg, 1, INT_MAX, &v))
-                return cli_bad_option(prog,
+                return cli_error(prog, cmd,
                                   "--check-interval wants an integer from 1 to 2147483647, "
                                   "not '%s'", optarg);
             opts.check_interval = (int)v;
@@ -330,14 +494,14 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_NO_FORCE_SWITCHING: opts.force_switching = false; break;
         case OPT_SEED:
             if (!parse_uint(optarg, 0, UINT64_MAX, &opts.seed))
-                return cli_bad_option(prog,
+                return cli_error(prog, cmd,
                                   "--seed wants an integer from 0 to 18446744073709551615, "
                                   "not '%s'", optarg);
             opts.seed_set = true;
             break;
         case OPT_MAX_HEAP:
             if (!parse_size(optarg, &opts.max_heap) || opts.max_heap == 0)
-                return cli_bad_option(prog, "bad --max-heap size '%s'", optarg);
+                return cli_error(prog, cmd, "bad --max-heap size '%s'", optarg);
             break;
         case OPT_STATS: stats_path = optarg; break;
         case OPT_HIST: hist_path = optarg; break;
@@ -346,7 +510,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         case OPT_CORES: {
             uint64_t v;
             if (!parse_uint(optarg, 1, SIM_MAX_CORES, &v))
-                return cli_bad_option(prog, "--cores wants an integer from 1 to 1024, not '%s'",
+                return cli_error(prog, cmd, "--cores wants an integer from 1 to 1024, not '%s'",
                                   optarg);
             sa.cores = (int)v;
             sa.any = true;
@@ -361,7 +525,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             DurResult d = mean ? parse_model_duration(mean, &sa.os.wake_tail_ns) : DUR_BAD;
             if (d == DUR_NO_UNIT) return no_unit(prog, "wake-tail", "MEAN", "10%,200us", optarg);
             if (d != DUR_OK || end == buf || strcmp(end, "%") != 0 || !(pct >= 0 && pct <= 100))
-                return cli_bad_option(prog,
+                return cli_error(prog, cmd,
                                   "--wake-tail wants SHARE%%,MEAN (e.g. 10%%,200us: one wake-up "
                                   "in ten is slower by an exponential of mean 200 us; SHARE up "
                                   "to 100%%, MEAN up to 3600s), not '%s'",
@@ -378,7 +542,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             if (d == DUR_NO_UNIT)
                 return no_unit(prog, "wake-fast", "LATENCY and IDLE", "2us,50us", optarg);
             if (d != DUR_OK)
-                return cli_bad_option(prog,
+                return cli_error(prog, cmd,
                                   "--wake-fast wants LATENCY,IDLE durations up to 3600s (e.g. "
                                   "2us,50us: a core idle for less than IDLE wakes in LATENCY), "
                                   "not '%s'",
@@ -393,7 +557,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             if (d == DUR_NO_UNIT)
                 return no_unit(prog, "wake-latency", "MIN and MEAN", "5us,30us", optarg);
             if (d != DUR_OK)
-                return cli_bad_option(prog,
+                return cli_error(prog, cmd,
                                   "--wake-latency wants MIN or MIN,MEAN durations up to 3600s "
                                   "with MEAN >= MIN (e.g. 5us,30us), not '%s'", optarg);
             if (!mean) sa.os.wake_mean_ns = sa.os.wake_min_ns;
@@ -405,7 +569,7 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             DurResult d = parse_model_duration(optarg, &sa.os.field);         \
             if (d == DUR_NO_UNIT) return no_unit(prog, name, NULL, example, optarg); \
             if (d != DUR_OK)                                                  \
-                return cli_bad_option(prog, "--" name " wants a duration with a unit " \
+                return cli_error(prog, cmd, "--" name " wants a duration with a unit " \
                                   "(ns, us, ms, s) up to 3600s, e.g. " example ", not '%s'", \
                                   optarg);                                    \
             sa.flag = sa.any = true;                                          \
@@ -417,18 +581,16 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
         DURATION_OPTION(OPT_SYSCALL_COST, "syscall-cost", syscall_ns, set_syscall, "500ns")
         DURATION_OPTION(OPT_LOOKAHEAD, "lookahead", lookahead_ns, set_lookahead, "20us")
 #undef DURATION_OPTION
-        case 'h': cli_usage(stdout, prog); return 0;
+        case 'h':
+            (dis ? cli_dis_usage : cli_run_usage)(stdout, prog);
+            return 0;
         case 'V': printf("gilt %s\n", PACKAGE_VERSION); return 0;
-        default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-            return CLI_EXIT_USAGE;
+        default: return cli_getopt_error(prog, cmd, c, argv, longopts);
         }
     }
 options_done:;
     if (sa.any && !sa.enabled) {
-        fprintf(stderr, "%s: --cores, --cost-file and the OS-model options need --sim\n"
-                        "Try '%s --help' for more information.\n", prog, prog);
-        return CLI_EXIT_USAGE;
+        return cli_error(prog, cmd, "--cores, --cost-file and the OS-model options need --sim");
     }
     vm_costs_default(&r->costs);
     if (sa.cost_file) {
@@ -444,8 +606,11 @@ options_done:;
         SimConfig model = cli_sim_model(&r->costs, &sa, 0);
         char err[256];
         if (!sim_config_validate(&model, err, sizeof err))
-            return cli_bad_option(prog, "the options make a bad OS model: %s", err);
+            return cli_error(prog, cmd, "the options make a bad OS model: %s", err);
     }
+    int nfile = code_arg ? 0 : 1;
+    if (dis && argc - optind > nfile)
+        return cli_error(prog, cmd, "dis: unexpected argument '%s'", argv[optind + nfile]);
     const char *filename;
     char *source;
     if (code_arg) {
@@ -453,12 +618,8 @@ options_done:;
         source = (char *)vm_realloc(NULL, NULL, 0, strlen(code_arg) + 1);
         strcpy(source, code_arg);
     } else {
-        if (optind >= argc) {
-            fprintf(stderr, "%s: %s: missing FILE.py\n", prog,
-                    cmd);
-            cli_usage(stderr, prog);
-            return CLI_EXIT_USAGE;
-        }
+        if (optind >= argc)
+            return cli_error(prog, cmd, "%s: missing FILE.py (or -c CODE)", cmd);
         filename = argv[optind++];
         source = read_file(filename);
         if (!source) {
