@@ -232,6 +232,54 @@ try:
 except OSError as e:
     sys.stderr.write("caught %s\n" % e)'
 
+# An uncaught KeyboardInterrupt ends the run as CPython's does: the
+# traceback, then killed by SIGINT (status 130); a subclass of it is an
+# exception like any other (1), and SystemExit keeps its code.  CPython,
+# when there, must agree on stderr and status.
+printf 'def f():\n    raise KeyboardInterrupt\nprint("before")\nf()\n' >"$tmp/ki.py"
+interrupt() { # interrupt STATUS PATTERN -c CODE | FILE
+    st=$1 pt=$2
+    shift 2
+    expect "$st" "$pt" -- "$GILT" run "$@"
+    if [ -n "${PYTHON3:-}" ]; then
+        "$PYTHON3" "$@" >"$tmp/py.out" 2>"$tmp/py.err"
+        py=$?
+        "$GILT" run "$@" >"$tmp/gilt.out" 2>"$tmp/gilt.err"
+        [ "$py" = "$st" ] && cmp -s "$tmp/py.err" "$tmp/gilt.err" && cmp -s "$tmp/py.out" "$tmp/gilt.out" ||
+            { echo "FAIL: CPython says $py and other output for $*:"; diff "$tmp/py.err" "$tmp/gilt.err" | head -5; fail=1; }
+    fi
+}
+interrupt 130 "^KeyboardInterrupt$" -c 'raise KeyboardInterrupt'
+interrupt 130 "^KeyboardInterrupt: stop$" -c 'raise KeyboardInterrupt("stop")'
+interrupt 130 '^    raise KeyboardInterrupt$' "$tmp/ki.py"
+interrupt 1 "^K$" -c 'class K(KeyboardInterrupt): pass
+raise K'
+interrupt 130 "^bye$" -c 'print("bye"); raise SystemExit(130)'
+interrupt 3 "^finally$" -c 'try:
+    raise KeyboardInterrupt
+finally:
+    print("finally")
+    raise SystemExit(3)'
+interrupt 0 "^caught$" -c 'try:
+    raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("caught")'
+# ... killed by the signal, not exit(130), also with a daemon thread still
+# running; a KeyboardInterrupt in another thread is that thread's.
+if [ -n "${PYTHON3:-}" ]; then
+    "$PYTHON3" -c 'import subprocess, sys
+sys.exit(subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL).returncode != -2)' \
+        "$GILT" run -c 'raise KeyboardInterrupt' ||
+        { echo "FAIL: an uncaught KeyboardInterrupt does not end gilt by SIGINT"; fail=1; }
+fi
+expect 130 "^KeyboardInterrupt$" -- "$GILT" run -c 'import threading, time
+threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+raise KeyboardInterrupt'
+expect 0 "^done$" -- "$GILT" run -c 'import threading
+def f(): raise KeyboardInterrupt
+t = threading.Thread(target=f)
+t.start(); t.join(); print("done")'
+
 # --sim: virtual time; a 100 s sleep costs no wall time and runs replay.
 printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(time.monotonic() - t, 3), random.random())\n' >"$tmp/sim.py"
 expect 0 "^100.0 0.844421851525048" -- timeout 10 "$GILT" run --sim "$tmp/sim.py"

@@ -191,6 +191,9 @@ struct VmShared {
                                  (glibc then drops the data: the exit's
                                  flush succeeds, yet must fail) */
     int exit_status;          /* set by SystemExit */
+    bool exit_sigint;         /* the main thread ended on an uncaught
+                                 KeyboardInterrupt: exit as killed by
+                                 SIGINT, as CPython does (status 130) */
     bool exiting;
 };
 
