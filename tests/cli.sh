@@ -136,6 +136,22 @@ expect 2 "missing FILE.py" -- "$GILT" run
 expect 0 "^42$" -- "$GILT" run "$tmp/p.py"
 expect 0 "^3$" -- "$GILT" run -c "print(1 + 2)"
 expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
+# gilt dis reads as python -m dis: a header per code object (its name, no
+# address), nested ones after their parent, the line in the first column
+# where one starts, ">>" on jump targets, small ints as their values.
+printf 'def f(n):\n    while n > 0:\n        n -= 1\n    def g():\n        return -3\n    return g\n' >"$tmp/d.py"
+expect 0 "^Disassembly of f ($tmp/d.py, line 1):$" -- "$GILT" dis "$tmp/d.py"
+grep -q "^Disassembly of <module> ($tmp/d.py, line 1):$" "$tmp/out" &&
+    grep -q "^Disassembly of f.<locals>.g ($tmp/d.py, line 4):$" "$tmp/out" &&
+    grep -q "^  2     >>    0 LOAD_FAST  *0 (n)$" "$tmp/out" &&
+    grep -q "^  5           0 LOAD_SMALL_INT  *-3$" "$tmp/out" &&
+    [ "$(grep '^Disassembly' "$tmp/out" | cut -d' ' -f3 | tr '\n' ' ')" = "<module> f f.<locals>.g " ] &&
+    ! grep -q "0x\|8388" "$tmp/out" ||
+    { echo "FAIL: gilt dis does not read as python -m dis:"; sed 's/^/    /' "$tmp/out" | head -20; fail=1; }
+"$GILT" dis "$tmp/d.py" >"$tmp/d1" && "$GILT" dis "$tmp/d.py" >"$tmp/d2" && cmp -s "$tmp/d1" "$tmp/d2" ||
+    { echo "FAIL: two gilt dis listings differ"; fail=1; }
+expect 0 "^Disassembly of <module> (<string>, line 1):$" -- "$GILT" dis -c 'x = 1'
+expect 1 "^$tmp/bad.py:1:5: SyntaxError: .(. was never closed$" -- sh -c "printf 'x = (\n' >'$tmp/bad.py'; '$GILT' dis '$tmp/bad.py'"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
 # An output that cannot be written is a usage error found before the
 # program runs (the files themselves are written at the end).

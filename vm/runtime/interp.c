@@ -751,8 +751,10 @@ static bool before_with(VmThread *th, Value mgr, Value *exit_out,
 
 static void trace_instruction(VmThread *th, VmFrame *f, uint32_t *ip) {
     FILE *out = th->vm->err;
-    fprintf(out, "[%s] ", f->code->name ? f->code->name->chars : "?");
-    vm_dis_instruction(out, f->code, (int32_t)(ip - f->code->code));
+    int32_t index = (int32_t)(ip - f->code->code);
+    fprintf(out, "[%s] %4d ", f->code->name ? f->code->name->chars : "?",
+            f->code->lines ? f->code->lines[index] : 0);
+    vm_dis_operation(out, f->code, index);
 }
 
 /* Iterator over a range made by GET_ITER; FOR_ITER inlines it. */
