@@ -153,6 +153,18 @@ grep -q "^Disassembly of <module> ($tmp/d.py, line 1):$" "$tmp/out" &&
 expect 0 "^Disassembly of <module> (<string>, line 1):$" -- "$GILT" dis -c 'x = 1'
 expect 1 "^$tmp/bad.py:1:5: SyntaxError: .(. was never closed$" -- sh -c "printf 'x = (\n' >'$tmp/bad.py'; '$GILT' dis '$tmp/bad.py'"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
+# --trace-exec: each line says file:line, thread and function; the frames
+# of the built-in Python modules (threading, queue) only with =all.
+printf 'import threading\ndef work(n):\n    for i in range(n):\n        pass\nt = threading.Thread(target=work, args=(3,))\nt.start()\nt.join()\n' >"$tmp/th.py"
+expect 0 "^$tmp/th.py:3 \[Thread-1 (work)\] work: *[0-9]* FOR_ITER " -- "$GILT" run --trace-exec "$tmp/th.py"
+grep -q "^$tmp/th.py:7 \[MainThread\] <module>: *[0-9]* LOAD_METHOD  *[0-9]* (join)$" "$tmp/out" &&
+    ! grep -q "<gilt:" "$tmp/out" && ! grep -v "^$tmp/th.py:[0-9]* \[[^]]*\] [^ ]*: " "$tmp/out" | grep -q . &&
+    [ "$(wc -l <"$tmp/out")" -lt 100 ] ||
+    { echo "FAIL: --trace-exec lines lack file:line/thread/function, or show threading.py:"; head -3 "$tmp/out"; fail=1; }
+expect 0 "^<gilt:threading>:[0-9]* \[MainThread\] Thread.start: " -- "$GILT" run --trace-exec=all "$tmp/th.py"
+grep -q "^<gilt:threading>:[0-9]* \[Thread-1 (work)\] " "$tmp/out" && grep -q "^$tmp/th.py:3 \[Thread-1 (work)\] work: " "$tmp/out" ||
+    { echo "FAIL: --trace-exec=all leaves out the frames of threading"; fail=1; }
+expect 2 "^gilt: --trace-exec takes no value, or =all .*, not 'some'$" -- "$GILT" run --trace-exec=some "$tmp/th.py"
 # An output that cannot be written is a usage error found before the
 # program runs (the files themselves are written at the end).
 printf 'print("ran")\n' >"$tmp/ran.py"

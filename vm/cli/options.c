@@ -49,7 +49,9 @@ void cli_run_usage(FILE *out, const char *prog) {
             "\n"
             "Options:\n"
             "  -c CODE                 run CODE instead of a file\n"
-            "      --trace-exec        print each bytecode to stderr as it runs\n"
+            "      --trace-exec[=all]  print each bytecode to stderr as it runs, with\n"
+            "                          file:line, thread and function; =all also in\n"
+            "                          the built-in modules (threading, queue)\n"
             "      --gil NAME          lock policy (available: %s)\n"
             "      --switch-interval DUR  switch interval: seconds (0.005, the\n"
             "                          default) or with a unit (5ms, 250us)\n"
@@ -411,7 +413,7 @@ enum {
 };
 
 static const struct option run_options[] = {
-    {"trace-exec", no_argument, NULL, OPT_TRACE_EXEC},
+    {"trace-exec", optional_argument, NULL, OPT_TRACE_EXEC},
     {"gil", required_argument, NULL, OPT_GIL},
     {"switch-interval", required_argument, NULL, OPT_SWITCH_INTERVAL},
     {"check-interval", required_argument, NULL, OPT_CHECK_INTERVAL},
@@ -463,7 +465,14 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
     while ((c = getopt_long(argc, argv, dis ? "+:c:h" : "+:c:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': code_arg = optarg; goto options_done;
-        case OPT_TRACE_EXEC: opts.trace_exec = true; break;
+        case OPT_TRACE_EXEC:
+            if (optarg && strcmp(optarg, "all") != 0)
+                return cli_error(prog, cmd,
+                                 "--trace-exec takes no value, or =all (also trace the "
+                                 "built-in modules), not '%s'", optarg);
+            opts.trace_exec = true;
+            opts.trace_exec_all = optarg != NULL;
+            break;
         case OPT_GIL:
             if (!gil_ops_find(optarg))
                 return unknown_policy(prog, optarg);
