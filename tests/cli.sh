@@ -1,7 +1,10 @@
 #!/bin/sh
 # tests/cli.sh - the gilt command line (vm/cli/main.c): usage errors exit 2 with
-# a message, --help/--version, dis, --trace-exec, and the output options
-# write whole files.  Environment: GILT (the binary).
+# a message whose every line starts "gilt:" (and the nearest command, policy
+# or option), each command's --help and `gilt help`, durations, the exit
+# status of KeyboardInterrupt, dis, --trace-exec, and the output options
+# write whole files.  Environment: GILT (the binary), PYTHON3 (CPython, to
+# compare with; optional).
 set -u
 GILT=${GILT:-build/gilt}
 case "$GILT" in /*) ;; *) GILT=$(pwd)/$GILT ;; esac
