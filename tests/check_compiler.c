@@ -15,6 +15,7 @@
 #include "vm/compile/compiler.h"
 #include "vm/bytecode/dis.h"
 #include "vm/bytecode/opcodes.h"
+#include "vm/bytecode/peephole.h"
 
 static char ops_buf[8192];
 
@@ -379,15 +380,121 @@ START_TEST(test_line_table_and_stack) {
 }
 END_TEST
 
-START_TEST(test_dis_output) {
-    ObjCode *m = compile_ok("x = 2.5\n");
-    char buf[2048];
-    FILE *f = fmemopen(buf, sizeof buf, "w");
-    vm_dis_code(f, m);
+/* vm_dis_code's output, as a string (a listing of a few code objects). */
+static char dis_buf[16384];
+static const char *dis_text(ObjCode *code) {
+    FILE *f = fmemopen(dis_buf, sizeof dis_buf, "w");
+    vm_dis_code(f, code);
     fputc('\0', f);
     fclose(f);
-    ck_assert_ptr_nonnull(strstr(buf, "   1     0 LOAD_CONST                    0 (2.5)\n"));
-    ck_assert_ptr_nonnull(strstr(buf, "STORE_GLOBAL                  0 (x)\n"));
+    return dis_buf;
+}
+
+START_TEST(test_dis_output) {
+    const char *d = dis_text(compile_ok("x = 2.5\n"));
+    ck_assert_ptr_nonnull(strstr(d, "Disassembly of <module> (t.py, line 1):\n"
+                                    "  1           0 LOAD_CONST               0 (2.5)\n"));
+    ck_assert_ptr_nonnull(strstr(d, "STORE_GLOBAL             0 (x)\n"));
+}
+END_TEST
+
+/* A listing reads as python -m dis: a header naming the function, the
+ * source line in the first column where a line starts (a blank line before
+ * it), ">>" on jump targets and handlers, decoded arguments (a small int
+ * is its value, not its biased argument), the exception table. */
+START_TEST(test_dis_listing) {
+    ObjCode *f = find_code(compile_ok("def f(n):\n    while n > 0:\n        n -= 1\n"
+                                      "    try:\n        g()\n    except E:\n        pass\n"
+                                      "    return -5\n"),
+                           "f");
+    ck_assert_str_eq(dis_text(f),
+                     "Disassembly of f (t.py, line 1):\n"
+                     "  2     >>    0 LOAD_FAST                0 (n)\n"
+                     "              1 LOAD_SMALL_INT           0\n"
+                     "              2 COMPARE_GT\n"
+                     "              3 POP_JUMP_IF_FALSE        9 (to 9)\n"
+                     "\n"
+                     "  3           4 LOAD_FAST                0 (n)\n"
+                     "              5 LOAD_SMALL_INT           1\n"
+                     "              6 INPLACE_SUB\n"
+                     "              7 STORE_FAST               0 (n)\n"
+                     "\n"
+                     "  2           8 JUMP_BACK                0 (to 0)\n"
+                     "\n"
+                     "  5     >>    9 LOAD_GLOBAL              0 (g)\n"
+                     "             10 CALL                     0\n"
+                     "             11 POP_TOP\n"
+                     "             12 JUMP                    24 (to 24)\n"
+                     "\n"
+                     "  6     >>   13 PUSH_EXC_INFO\n"
+                     "             14 LOAD_GLOBAL              1 (E)\n"
+                     "             15 CHECK_EXC_MATCH\n"
+                     "             16 POP_JUMP_IF_FALSE       20 (to 20)\n"
+                     "             17 POP_TOP\n"
+                     "             18 POP_EXCEPT\n"
+                     "             19 JUMP                    24 (to 24)\n"
+                     "        >>   20 RERAISE\n"
+                     "        >>   21 ROT_TWO\n"
+                     "             22 POP_EXCEPT\n"
+                     "             23 RERAISE\n"
+                     "\n"
+                     "  8     >>   24 LOAD_SMALL_INT          -5\n"
+                     "             25 RETURN_VALUE\n"
+                     "ExceptionTable:\n"
+                     "  9 to 11 -> 13 [0]\n"
+                     "  14 to 20 -> 21 [1]\n");
+}
+END_TEST
+
+/* Every code object is listed after its parent, its own nested ones
+ * before its next sibling, under its qualified name; a constant that is
+ * a code object names it the same way, without an address. */
+START_TEST(test_dis_nested) {
+    const char *d = dis_text(compile_ok("def a():\n    def b():\n        def c():\n"
+                                        "            pass\n        return c\n    return b\n"
+                                        "class K:\n    def m(self):\n        return 1\n"));
+    const char *heads[] = {"Disassembly of <module> (t.py, line 1):\n",
+                           "Disassembly of a (t.py, line 1):\n",
+                           "Disassembly of a.<locals>.b (t.py, line 2):\n",
+                           "Disassembly of a.<locals>.b.<locals>.c (t.py, line 3):\n",
+                           "Disassembly of K (t.py, line 7):\n",
+                           "Disassembly of K.m (t.py, line 8):\n"};
+    const char *at = d;
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        const char *h = strstr(at, heads[i]);
+        ck_assert_msg(h != NULL, "missing or out of order: %s", heads[i]);
+        ck_assert(i == 0 || (h[-1] == '\n' && h[-2] == '\n'));
+        at = h + 1;
+    }
+    ck_assert_ptr_nonnull(strstr(d, "LOAD_CONST               0 (<code a.<locals>.b, line 2>)\n"));
+    ck_assert_ptr_null(strstr(d, "0x"));
+    /* Deterministic: the same listing twice. */
+    char first[sizeof dis_buf];
+    strcpy(first, d);
+    ck_assert_str_eq(dis_text(compile_ok("def a():\n    def b():\n        def c():\n"
+                                         "            pass\n        return c\n    return b\n"
+                                         "class K:\n    def m(self):\n        return 1\n")),
+                     first);
+}
+END_TEST
+
+/* Arguments that are flags or packed say what they mean. */
+START_TEST(test_dis_operands) {
+    const char *d = dis_text(compile_ok("def f(a, b=1, *, c=2):\n    def g():\n        return a\n"
+                                        "    x, *y, z = a\n    a **= 2\n    return f'{a!r:>4}'\n"));
+    ck_assert_ptr_nonnull(strstr(d, "MAKE_FUNCTION            3 (defaults, kwdefaults)\n"));
+    ck_assert_ptr_nonnull(strstr(d, "MAKE_FUNCTION            4 (closure)\n"));
+    ck_assert_ptr_nonnull(strstr(d, "UNPACK_EX              257 (1 before the star, 1 after)\n"));
+    ck_assert_ptr_nonnull(strstr(d, " (**=)\n"));
+    ck_assert_ptr_nonnull(strstr(d, "FORMAT_VALUE             5 (repr, with format)\n"));
+    ck_assert_ptr_null(strstr(d, "8388"));
+    /* What runs after the peephole pass: a superinstruction shows the
+     * statement it stands for. */
+    ObjCode *w = find_code(compile_ok("def w(n):\n    while n > 0:\n        n = n - 1\n"), "w");
+    vm_peephole_optimize(w);
+    d = dis_text(w);
+    ck_assert_ptr_nonnull(strstr(d, "FAST_IMM_COMPARE_JUMP     0 (n > 0, jump if false to 9)\n"));
+    ck_assert_ptr_nonnull(strstr(d, "FAST_IMM_ARITH_STORE     0 (n = n - 1)\n"));
 }
 END_TEST
 
@@ -430,6 +537,9 @@ Suite *compiler_suite(void) {
         {"generators", test_generators},
         {"line_table_and_stack", test_line_table_and_stack},
         {"dis_output", test_dis_output},
+        {"dis_listing", test_dis_listing},
+        {"dis_nested", test_dis_nested},
+        {"dis_operands", test_dis_operands},
         {"programs_run", test_programs_run},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

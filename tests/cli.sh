@@ -1,7 +1,10 @@
 #!/bin/sh
 # tests/cli.sh - the gilt command line (vm/cli/main.c): usage errors exit 2 with
-# a message, --help/--version, dis, --trace-exec, and the output options
-# write whole files.  Environment: GILT (the binary).
+# a message whose every line starts "gilt:" (and the nearest command, policy
+# or option), each command's --help and `gilt help`, durations, the exit
+# status of KeyboardInterrupt, dis, --trace-exec, and the output options
+# write whole files.  Environment: GILT (the binary), PYTHON3 (CPython, to
+# compare with; optional).
 set -u
 GILT=${GILT:-build/gilt}
 case "$GILT" in /*) ;; *) GILT=$(pwd)/$GILT ;; esac
@@ -27,7 +30,75 @@ expect 0 "^gilt [0-9]" -- "$GILT" --version
 expect 2 "Usage:" -- "$GILT"
 expect 2 "unknown command 'frob'" -- "$GILT" frob
 expect 2 "unknown GIL policy 'bogus'" -- "$GILT" run --gil bogus "$tmp/p.py"
-expect 2 "positive number of seconds up to 3600, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
+# Each command has its own usage (stdout, status 0), also through
+# `gilt help COMMAND`; `gilt help` is the overview.
+usage() { # usage WHAT PATTERN ABSENT -- command...: status 0, PATTERN on stdout, not ABSENT, no stderr
+    what=$1 pat=$2 absent=$3
+    shift 4
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" != 0 ] || [ -s "$tmp/err" ] || ! grep -q -- "$pat" "$tmp/out" ||
+        { [ -n "$absent" ] && grep -q -- "$absent" "$tmp/out"; }; then
+        echo "FAIL: $* -> status $got, not $what's usage alone on stdout:"
+        sed 's/^/    /' "$tmp/out" "$tmp/err" | head -5
+        fail=1
+    else
+        echo "ok: $*"
+    fi
+}
+usage run "^Usage: gilt run \[OPTIONS\] FILE.py" "gilt dis" -- "$GILT" run --help
+usage run "--switch-interval DUR" "" -- "$GILT" help run
+usage dis "^Usage: gilt dis FILE.py" "--gil" -- "$GILT" dis --help
+usage dis "^Usage: gilt dis FILE.py" "--gil" -- "$GILT" help dis
+usage calibrate "^Usage: gilt calibrate" "--gil" -- "$GILT" calibrate --help
+usage calibrate "^Usage: gilt calibrate" "--gil" -- "$GILT" help calibrate
+usage overview "^Commands:" "--switch-interval" -- "$GILT" help
+usage overview "^Commands:" "--switch-interval" -- "$GILT" --help
+usage overview "gilt help COMMAND" "" -- "$GILT" help help
+expect 2 "^gilt: unknown command 'frob'$" -- "$GILT" help frob
+expect 2 "^gilt: help: unexpected argument 'dis'$" -- "$GILT" help run dis
+# A mistake says what is near: a mistyped command (a swap of two letters
+# is one edit), policy or long option (after getopt's own message, which
+# gilt prints itself, "gilt:" first).
+expect 2 "^gilt: unknown command 'rnu' (did you mean 'run'?)$" -- "$GILT" rnu "$tmp/p.py"
+expect 2 "^gilt: unknown command 'diss' (did you mean 'dis'?)$" -- "$GILT" diss "$tmp/p.py"
+expect 2 "^gilt: unknown command 'calbirate' (did you mean 'calibrate'?)$" -- "$GILT" calbirate
+expect 2 "^gilt: unknown command 'rnu' (did you mean 'run'?)$" -- "$GILT" help rnu
+expect 2 "^gilt: the commands are: run, dis, calibrate, help" -- "$GILT" frob
+expect 2 "^gilt: unknown GIL policy 'cpyton' (did you mean 'cpython'?)$" -- "$GILT" run --gil cpyton "$tmp/p.py"
+expect 2 "^gilt: the policies are: cpython, legacy, fifo, iopri, bfs, none$" -- "$GILT" run --gil cpyton "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--trace-exce' (did you mean '--trace-exec'?)$" -- \
+    "$GILT" run --trace-exce "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--sed' (did you mean '--seed'?)$" -- "$GILT" run --sed 3 "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--swich=5ms' (did you mean '--switch-interval'?)$" -- \
+    "$GILT" run --swich=5ms "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--quik' (did you mean '--quick'?)$" -- "$GILT" calibrate --quik
+expect 2 "^gilt: unrecognized option '--frobnicate'$" -- "$GILT" run --frobnicate "$tmp/p.py"
+expect 2 "^gilt: unrecognized option '--gil'" -- "$GILT" dis --gil none "$tmp/p.py"
+expect 2 "^gilt: option '--wake' is ambiguous; possibilities: '--wake-latency' '--wake-fast' '--wake-tail'$" -- \
+    "$GILT" run --sim --wake 1us "$tmp/p.py"
+expect 2 "^gilt: option '--sim' doesn't allow an argument$" -- "$GILT" run --sim=yes "$tmp/p.py"
+expect 2 "^gilt: option '--gil' requires an argument$" -- "$GILT" run --gil
+expect 2 "^gilt: option requires an argument -- 'c'$" -- "$GILT" run -c
+expect 2 "^gilt: invalid option -- 'x'$" -- "$GILT" run -x "$tmp/p.py"
+expect 2 "^gilt: dis: unexpected argument 'extra'$" -- "$GILT" dis "$tmp/p.py" extra
+# Every line of a usage error starts "gilt:", the hint included.
+for args in "rnu" "frob" "help frob" "--bogus" "run --gil cpyton $tmp/p.py" "run --trace-exce $tmp/p.py" \
+    "run --wake 1us $tmp/p.py" "run -x $tmp/p.py" "run -c" "run --gil" "run" "dis" \
+    "run --switch-interval 5m $tmp/p.py" "run --sim --timeslice 5 $tmp/p.py" "run --cores 2 $tmp/p.py" \
+    "run $tmp/missing.py" "calibrate --bogus" "calibrate extra" "dis $tmp/p.py extra"; do
+    # shellcheck disable=SC2086
+    "$GILT" $args >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" != 2 ] || [ ! -s "$tmp/err" ] || [ -s "$tmp/out" ] || grep -qv '^gilt: ' "$tmp/err"; then
+        echo "FAIL: gilt $args -> status $got (want 2), stderr lines not all 'gilt: ...':"
+        sed 's/^/    /' "$tmp/err" | head -5
+        fail=1
+    else
+        echo "ok: gilt $args: every line 'gilt: ...'"
+    fi
+done
+expect 2 "positive duration up to 3600s: seconds .*, not '0'" -- "$GILT" run --switch-interval 0 "$tmp/p.py"
 expect 2 "not '1e400'" -- "$GILT" run --switch-interval 1e400 "$tmp/p.py"
 expect 2 "not 'nan'" -- "$GILT" run --switch-interval nan "$tmp/p.py"
 expect 2 "not '3601'" -- "$GILT" run --switch-interval 3601 "$tmp/p.py"
@@ -54,12 +125,12 @@ expect 0 "^42$" -- "$GILT" run --seed 18446744073709551615 "$tmp/p.py"
 expect 2 "bad --max-heap size '1e30'" -- "$GILT" run --max-heap 1e30 "$tmp/p.py"
 expect 2 "bad --max-heap size 'nan'" -- "$GILT" run --max-heap nan "$tmp/p.py"
 expect 2 "bad --max-heap size '17179869184G'" -- "$GILT" run --max-heap 17179869184G "$tmp/p.py"
-expect 2 "switch-interval wants a positive number of seconds up to 3600, not 'inf'" -- \
+expect 2 "switch-interval wants a positive duration up to 3600s: .*, not 'inf'" -- \
     "$GILT" run --switch-interval inf "$tmp/p.py"
 expect 2 "not '1e300'" -- "$GILT" run --switch-interval 1e300 "$tmp/p.py"
 expect 2 "cores wants an integer from 1 to 1024, not '4294967297'" -- \
     "$GILT" run --sim --cores 4294967297 "$tmp/p.py"
-expect 2 "wants a duration with a unit (ns, us, ms, s) up to 3600s, not '3601s'" -- \
+expect 2 "lookahead wants a duration with a unit (ns, us, ms, s) up to 3600s, e.g. 20us, not '3601s'" -- \
     "$GILT" run --sim --lookahead 3601s "$tmp/p.py"
 expect 2 "not '20000000000000000000ns'" -- "$GILT" run --sim --ctx-switch 20000000000000000000ns "$tmp/p.py"
 expect 2 "wake-tail wants SHARE%,MEAN .*, not '101%,1ms'" -- "$GILT" run --sim --wake-tail 101%,1ms "$tmp/p.py"
@@ -73,7 +144,35 @@ expect 0 "BINARY_ADD" -- "$GILT" dis "$tmp/p.py"
 printf 'print(1)\nprint(2)\0print(3)\n' >"$tmp/nul.py"
 expect 1 "nul.py:2:9: SyntaxError: source code cannot contain null bytes" -- "$GILT" run "$tmp/nul.py"
 expect 1 "nul.py:2:9: SyntaxError: source code cannot contain null bytes" -- "$GILT" dis "$tmp/nul.py"
+# gilt dis reads as python -m dis: a header per code object (its name, no
+# address), nested ones after their parent, the line in the first column
+# where one starts, ">>" on jump targets, small ints as their values.
+printf 'def f(n):\n    while n > 0:\n        n -= 1\n    def g():\n        return -3\n    return g\n' >"$tmp/d.py"
+expect 0 "^Disassembly of f ($tmp/d.py, line 1):$" -- "$GILT" dis "$tmp/d.py"
+grep -q "^Disassembly of <module> ($tmp/d.py, line 1):$" "$tmp/out" &&
+    grep -q "^Disassembly of f.<locals>.g ($tmp/d.py, line 4):$" "$tmp/out" &&
+    grep -q "^  2     >>    0 LOAD_FAST  *0 (n)$" "$tmp/out" &&
+    grep -q "^  5           0 LOAD_SMALL_INT  *-3$" "$tmp/out" &&
+    [ "$(grep '^Disassembly' "$tmp/out" | cut -d' ' -f3 | tr '\n' ' ')" = "<module> f f.<locals>.g " ] &&
+    ! grep -q "0x\|8388" "$tmp/out" ||
+    { echo "FAIL: gilt dis does not read as python -m dis:"; sed 's/^/    /' "$tmp/out" | head -20; fail=1; }
+"$GILT" dis "$tmp/d.py" >"$tmp/d1" && "$GILT" dis "$tmp/d.py" >"$tmp/d2" && cmp -s "$tmp/d1" "$tmp/d2" ||
+    { echo "FAIL: two gilt dis listings differ"; fail=1; }
+expect 0 "^Disassembly of <module> (<string>, line 1):$" -- "$GILT" dis -c 'x = 1'
+expect 1 "^$tmp/bad.py:1:5: SyntaxError: .(. was never closed$" -- sh -c "printf 'x = (\n' >'$tmp/bad.py'; '$GILT' dis '$tmp/bad.py'"
 expect 0 "RETURN_VALUE" -- "$GILT" run --trace-exec "$tmp/p.py"
+# --trace-exec: each line says file:line, thread and function; the frames
+# of the built-in Python modules (threading, queue) only with =all.
+printf 'import threading\ndef work(n):\n    for i in range(n):\n        pass\nt = threading.Thread(target=work, args=(3,))\nt.start()\nt.join()\n' >"$tmp/th.py"
+expect 0 "^$tmp/th.py:3 \[Thread-1 (work)\] work: *[0-9]* FOR_ITER " -- "$GILT" run --trace-exec "$tmp/th.py"
+grep -q "^$tmp/th.py:7 \[MainThread\] <module>: *[0-9]* LOAD_METHOD  *[0-9]* (join)$" "$tmp/out" &&
+    ! grep -q "<gilt:" "$tmp/out" && ! grep -v "^$tmp/th.py:[0-9]* \[[^]]*\] [^ ]*: " "$tmp/out" | grep -q . &&
+    [ "$(wc -l <"$tmp/out")" -lt 100 ] ||
+    { echo "FAIL: --trace-exec lines lack file:line/thread/function, or show threading.py:"; head -3 "$tmp/out"; fail=1; }
+expect 0 "^<gilt:threading>:[0-9]* \[MainThread\] Thread.start: " -- "$GILT" run --trace-exec=all "$tmp/th.py"
+grep -q "^<gilt:threading>:[0-9]* \[Thread-1 (work)\] " "$tmp/out" && grep -q "^$tmp/th.py:3 \[Thread-1 (work)\] work: " "$tmp/out" ||
+    { echo "FAIL: --trace-exec=all leaves out the frames of threading"; fail=1; }
+expect 2 "^gilt: --trace-exec takes no value, or =all .*, not 'some'$" -- "$GILT" run --trace-exec=some "$tmp/th.py"
 # An output that cannot be written is a usage error found before the
 # program runs (the files themselves are written at the end).
 printf 'print("ran")\n' >"$tmp/ran.py"
@@ -169,6 +268,54 @@ try:
 except OSError as e:
     sys.stderr.write("caught %s\n" % e)'
 
+# An uncaught KeyboardInterrupt ends the run as CPython's does: the
+# traceback, then killed by SIGINT (status 130); a subclass of it is an
+# exception like any other (1), and SystemExit keeps its code.  CPython,
+# when there, must agree on stderr and status.
+printf 'def f():\n    raise KeyboardInterrupt\nprint("before")\nf()\n' >"$tmp/ki.py"
+interrupt() { # interrupt STATUS PATTERN -c CODE | FILE
+    st=$1 pt=$2
+    shift 2
+    expect "$st" "$pt" -- "$GILT" run "$@"
+    if [ -n "${PYTHON3:-}" ]; then
+        "$PYTHON3" "$@" >"$tmp/py.out" 2>"$tmp/py.err"
+        py=$?
+        "$GILT" run "$@" >"$tmp/gilt.out" 2>"$tmp/gilt.err"
+        [ "$py" = "$st" ] && cmp -s "$tmp/py.err" "$tmp/gilt.err" && cmp -s "$tmp/py.out" "$tmp/gilt.out" ||
+            { echo "FAIL: CPython says $py and other output for $*:"; diff "$tmp/py.err" "$tmp/gilt.err" | head -5; fail=1; }
+    fi
+}
+interrupt 130 "^KeyboardInterrupt$" -c 'raise KeyboardInterrupt'
+interrupt 130 "^KeyboardInterrupt: stop$" -c 'raise KeyboardInterrupt("stop")'
+interrupt 130 '^    raise KeyboardInterrupt$' "$tmp/ki.py"
+interrupt 1 "^K$" -c 'class K(KeyboardInterrupt): pass
+raise K'
+interrupt 130 "^bye$" -c 'print("bye"); raise SystemExit(130)'
+interrupt 3 "^finally$" -c 'try:
+    raise KeyboardInterrupt
+finally:
+    print("finally")
+    raise SystemExit(3)'
+interrupt 0 "^caught$" -c 'try:
+    raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("caught")'
+# ... killed by the signal, not exit(130), also with a daemon thread still
+# running; a KeyboardInterrupt in another thread is that thread's.
+if [ -n "${PYTHON3:-}" ]; then
+    "$PYTHON3" -c 'import subprocess, sys
+sys.exit(subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL).returncode != -2)' \
+        "$GILT" run -c 'raise KeyboardInterrupt' ||
+        { echo "FAIL: an uncaught KeyboardInterrupt does not end gilt by SIGINT"; fail=1; }
+fi
+expect 130 "^KeyboardInterrupt$" -- "$GILT" run -c 'import threading, time
+threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+raise KeyboardInterrupt'
+expect 0 "^done$" -- "$GILT" run -c 'import threading
+def f(): raise KeyboardInterrupt
+t = threading.Thread(target=f)
+t.start(); t.join(); print("done")'
+
 # --sim: virtual time; a 100 s sleep costs no wall time and runs replay.
 printf 'import time, random\nt = time.monotonic()\ntime.sleep(100)\nprint(round(time.monotonic() - t, 3), random.random())\n' >"$tmp/sim.py"
 expect 0 "^100.0 0.844421851525048" -- timeout 10 "$GILT" run --sim "$tmp/sim.py"
@@ -196,7 +343,7 @@ done
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
 # Virtual time never wraps: an OS model of absurd durations is refused
 # (and the simulator saturates its sums, tests/check_sim.c).
-expect 2 "timer-slack wants a duration .* up to 3600s, not '999999999s'" -- \
+expect 2 "timer-slack wants a duration .* up to 3600s, e.g. 50us, not '999999999s'" -- \
     "$GILT" run --sim --timer-slack 999999999s -c 'import time; [time.sleep(1) for _ in range(3)]; print(time.time() > 0)'
 expect 0 "^True True$" -- "$GILT" run --sim --timer-slack 3600s \
     -c 'import time; [time.sleep(1) for _ in range(30)]; print(time.time() > 0, time.time_ns() > 0)'
@@ -206,7 +353,30 @@ expect 1 "virtual time ran out" -- timeout 10 "$GILT" run --sim -c 'import time;
 printf 'import threading\nl = threading.Lock()\nl.acquire()\nt = threading.Timer(1, l.release)\nt.start()\nprint(l.acquire(timeout=9e9))\n' >"$tmp/longwait.py"
 expect 0 "^True$" -- timeout 10 "$GILT" run --sim "$tmp/longwait.py"
 
-expect 2 "wants a duration with a unit" -- "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
+# One duration parser for every option: units everywhere (ns, us, ms, s);
+# a bare --switch-interval is seconds, as sys.setswitchinterval; the OS
+# model's durations need a unit, and the message says so with an example.
+expect 0 "^0.005$" -- "$GILT" run --switch-interval 5ms -c 'import sys; print(sys.getswitchinterval())'
+expect 0 "^0.00025$" -- "$GILT" run --switch-interval 250us -c 'import sys; print(sys.getswitchinterval())'
+expect 0 "^0.5$" -- "$GILT" run --switch-interval 0.5 -c 'import sys; print(sys.getswitchinterval())'
+expect 0 "^0.002$" -- "$GILT" run --sim --switch-interval 2e6ns -c 'import sys; print(sys.getswitchinterval())'
+for bad in 5m -5ms 0x10 " 5ms" 5ms5 ms; do
+    expect 2 "switch-interval wants a positive duration up to 3600s: .*, not '$bad'" -- \
+        "$GILT" run --switch-interval "$bad" "$tmp/p.py"
+done
+expect 2 "^gilt: --timer-slack wants a unit on its duration (ns, us, ms or s), e.g. --timer-slack 50us, not '50'$" -- \
+    "$GILT" run --sim --timer-slack 50 "$tmp/sim.py"
+expect 2 "^gilt: --timeslice wants a unit on its duration (ns, us, ms or s), e.g. --timeslice 5ms, not '5'$" -- \
+    "$GILT" run --sim --timeslice 5 "$tmp/sim.py"
+expect 2 "wake-latency wants a unit on MIN and MEAN .*, e.g. --wake-latency 5us,30us, not '5us,30'" -- \
+    "$GILT" run --sim --wake-latency 5us,30 "$tmp/sim.py"
+expect 2 "wake-tail wants a unit on MEAN .*, e.g. --wake-tail 10%,200us, not '10%,200'" -- \
+    "$GILT" run --sim --wake-tail 10%,200 "$tmp/sim.py"
+expect 2 "wake-fast wants a unit on LATENCY and IDLE" -- "$GILT" run --sim --wake-fast 2,50us "$tmp/sim.py"
+for o in ctx-switch syscall-cost lookahead; do
+    expect 2 "$o wants a unit on its duration" -- "$GILT" run --sim --$o 3 "$tmp/sim.py"
+    expect 0 "^100.0 " -- "$GILT" run --sim --$o 0.5us "$tmp/sim.py"
+done
 expect 2 "--cores wants an integer" -- "$GILT" run --sim --cores 0 "$tmp/sim.py"
 expect 2 "--wake-tail wants SHARE%,MEAN" -- "$GILT" run --sim --wake-tail 2,500us "$tmp/sim.py"
 expect 2 "--wake-fast wants LATENCY,IDLE" -- "$GILT" run --sim --wake-fast 2us "$tmp/sim.py"

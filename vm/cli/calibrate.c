@@ -24,6 +24,7 @@
  * and keep their defaults.
  */
 #include "vm/cli/calibrate.h"
+#include "vm/cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -471,7 +472,7 @@ static void measure_opcodes(CostModel *m, double scale, int reps, FILE *out) {
     }
 }
 
-static void usage(FILE *out, const char *prog) {
+void vm_calibrate_usage(FILE *out, const char *prog) {
     fprintf(out,
             "Usage: %s calibrate [-o FILE.json] [--quick]\n"
             "\n"
@@ -497,21 +498,17 @@ int vm_calibrate_main(const char *prog, int argc, char **argv) {
     bool quick = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    opterr = 0;  /* its messages are cli_getopt_error's */
+    while ((c = getopt_long(argc, argv, "+:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': path = optarg; break;
         case 'q': quick = true; break;
-        case 'h': usage(stdout, prog); return 0;
-        default:
-            fprintf(stderr, "Try '%s calibrate --help' for more information.\n", prog);
-            return 2;
+        case 'h': vm_calibrate_usage(stdout, prog); return 0;
+        default: return cli_getopt_error(prog, "calibrate", c, argv, opts);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "%s: calibrate: unexpected argument '%s'\n", prog, argv[optind]);
-        usage(stderr, prog);
-        return 2;
-    }
+    if (optind < argc)
+        return cli_error(prog, "calibrate", "calibrate: unexpected argument '%s'", argv[optind]);
     /* Fail before measuring, not after, when the output cannot be written. */
     char probe_path[4096];
     snprintf(probe_path, sizeof probe_path, "%s.tmp", path);

@@ -11,7 +11,9 @@
 #ifndef GILT_VM_CLI_CLI_H
 #define GILT_VM_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,9 +51,25 @@ typedef struct {
     char **args;
 } CliRun;
 
+/* The usage texts: the overview (gilt --help, gilt help) and each
+ * command's (gilt CMD --help, gilt help CMD). */
 void cli_usage(FILE *out, const char *prog);
-/* "PROG: <message>" and the --help hint on stderr; returns CLI_EXIT_USAGE. */
-int cli_bad_option(const char *prog, const char *fmt, const char *arg);
+void cli_run_usage(FILE *out, const char *prog);
+void cli_dis_usage(FILE *out, const char *prog);
+/* A mistake on the command line: "PROG: <message>" (none when fmt is
+ * NULL) and "PROG: try 'PROG CMD --help' ..." (CMD NULL: 'PROG --help')
+ * on stderr.  Returns CLI_EXIT_USAGE. */
+int cli_error(const char *prog, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* getopt_long's error c (run with opterr = 0 and an optstring starting
+ * "+:") in getopt's words, prefixed with PROG, and the nearest long option
+ * where one is close.  Returns CLI_EXIT_USAGE. */
+int cli_getopt_error(const char *prog, const char *cmd, int c, char **argv,
+                     const struct option *longopts);
+/* The candidate nearest to word by edit distance (a swap of neighbours
+ * counts one) when it is close enough to be a typo, else NULL; prefixes:
+ * also against abbreviations of the candidates (long options). */
+const char *cli_nearest(const char *word, const char *const *cands, size_t n, bool prefixes);
 /* Parse the options and load the program text into *r.  Returns -1 to go
  * on, or the exit status to leave with (help, version, a mistake). */
 int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliRun *r);

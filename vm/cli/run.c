@@ -3,7 +3,8 @@
  * simulator for --sim), run the program, write what the run recorded.
  *
  * Exit statuses follow CPython: 0 on success, 1 for an uncaught exception
- * or a syntax error, the SystemExit code when the program calls sys.exit.
+ * or a syntax error, the SystemExit code when the program calls sys.exit,
+ * killed by SIGINT (130) for an uncaught KeyboardInterrupt.
  */
 #include <errno.h>
 #include <signal.h>
@@ -57,6 +58,17 @@ static int flush_program_output(VmShared *vm, int status) {
             "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' "
             "encoding='utf-8'>\nOSError: [Errno %d] %s\n", err, strerror(err));
     return 120;
+}
+
+/* After an uncaught KeyboardInterrupt, end as CPython does: killed by
+ * SIGINT (status 130 in a shell), so that a shell loop running gilt stops
+ * at Ctrl-C too; 130 if the signal does not end the process. */
+static int exit_interrupted(void) {
+    fflush(stdout);
+    fflush(stderr);
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+    return 130;
 }
 
 int cli_run_main(const char *prog, int argc, char **argv) {
@@ -114,13 +126,14 @@ int cli_run_main(const char *prog, int argc, char **argv) {
         status == 0)
         status = 1;
     if (vm_record_finish(vm) != 0 && status == 0) status = 1;
+    bool interrupted = vm->exit_sigint && status == 130;
     if (vm->threads != th || th->next) {
         /* Daemon threads are still running: like CPython, exit without
          * waiting for them.  The GIL stays held so none of them runs
          * while the process goes away, and nothing is freed under
          * their feet. */
         fflush(stderr);
-        exit(status);
+        exit(interrupted ? exit_interrupted() : status);
     }
     vm_gil_release(th);
     signal(SIGINT, SIG_DFL);
@@ -129,5 +142,5 @@ int cli_run_main(const char *prog, int argc, char **argv) {
     vm_shared_destroy(vm);
     if (sim) sim_free(sim);
     cli_run_fini(&cr);
-    return status;
+    return interrupted ? exit_interrupted() : status;
 }

@@ -746,10 +746,25 @@ static bool before_with(VmThread *th, Value mgr, Value *exit_out,
     return ok;
 }
 
+/* --trace-exec: "FILE:LINE [THREAD] FUNCTION: INDEX OPNAME ARG (MEANING)"
+ * on stderr, one whole line per instruction (threads may trace at once
+ * under --gil none).  The frames of the built-in Python modules
+ * (threading, queue: files "<gilt:NAME>") are the VM's own and left out
+ * unless --trace-exec=all: they would be most of a threaded program's
+ * trace. */
 static void trace_instruction(VmThread *th, VmFrame *f, uint32_t *ip) {
+    ObjCode *code = f->code;
+    const char *file = code->filename ? code->filename->chars : "?";
+    if (!th->vm->options.trace_exec_all && strncmp(file, "<gilt:", 6) == 0) return;
+    int32_t index = (int32_t)(ip - code->code);
+    const char *func = code->qualname ? code->qualname->chars
+                       : code->name   ? code->name->chars
+                                      : "?";
     FILE *out = th->vm->err;
-    fprintf(out, "[%s] ", f->code->name ? f->code->name->chars : "?");
-    vm_dis_instruction(out, f->code, (int32_t)(ip - f->code->code));
+    flockfile(out);
+    fprintf(out, "%s:%d [%s] %s: ", file, code->lines ? code->lines[index] : 0, th->name, func);
+    vm_dis_operation(out, code, index);
+    funlockfile(out);
 }
 
 /* Iterator over a range made by GET_ITER; FOR_ITER inlines it. */

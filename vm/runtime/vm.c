@@ -570,7 +570,10 @@ VmResult vm_run_source_n(VmThread *th, const char *source, size_t length,
         if (!vm_isinstance(vm, exc, vm->cls.SystemExit)) {
             vm_flush_out(vm);
             vm_print_traceback(th, exc, vm->err);
-            vm->exit_status = 1;
+            /* CPython exits as killed by SIGINT (130) on a KeyboardInterrupt
+             * itself, not on a subclass of it. */
+            vm->exit_sigint = vm_value_class(vm, exc) == vm->cls.KeyboardInterrupt;
+            vm->exit_status = vm->exit_sigint ? 130 : 1;
         } else {
             vm->exit_status = system_exit_status(th, exc);
         }

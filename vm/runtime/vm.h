@@ -95,6 +95,8 @@ typedef struct VmHeap {
 /* Options that change how a program runs (set from the command line). */
 typedef struct {
     bool trace_exec;          /* --trace-exec: print each instruction */
+    bool trace_exec_all;      /* --trace-exec=all: also those of the
+                                 built-in Python modules ("<gilt:...>") */
     size_t max_heap;          /* --max-heap bytes */
     int recursion_limit;
     const char *gil_name;     /* --gil */
@@ -191,6 +193,9 @@ struct VmShared {
                                  (glibc then drops the data: the exit's
                                  flush succeeds, yet must fail) */
     int exit_status;          /* set by SystemExit */
+    bool exit_sigint;         /* the main thread ended on an uncaught
+                                 KeyboardInterrupt: exit as killed by
+                                 SIGINT, as CPython does (status 130) */
     bool exiting;
 };
 
