@@ -368,7 +368,9 @@ void vm_thread_destroy(VmThread *th) {
 
 bool vm_heap_check(VmThread *th, size_t bytes) {
     VmHeap *heap = &th->vm->heap;
-    if (bytes > heap->max_heap || heap->bytes_allocated + bytes > heap->max_heap)
+    /* Atomic: other threads may be counting (--gil none, vm_realloc). */
+    size_t allocated = __atomic_load_n(&heap->bytes_allocated, __ATOMIC_RELAXED);
+    if (bytes > heap->max_heap || allocated + bytes > heap->max_heap)
         return vm_raise(th, th->vm->cls.MemoryError, "%s", "");
     return true;
 }

@@ -76,7 +76,8 @@ typedef struct VmHeap {
     Obj **gray;               /* mark stack */
     int64_t gray_count, gray_capacity;
     /* Eval breaker of the thread that is allocating (the GIL holder); the
-     * funnel sets VM_BREAK_GC there when the threshold is crossed. */
+     * funnel sets VM_BREAK_GC there when the threshold is crossed.  Under
+     * --gil none it stays on the main thread (see begin_hold). */
     _Atomic uint32_t *alloc_breaker;
     /* Under --gil none several threads allocate at once: then `concurrent`
      * is set, byte counts are updated atomically, linking a new object and
