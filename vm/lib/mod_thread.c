@@ -469,29 +469,32 @@ static void *thread_main(void *arg) {
         }
     }
     th->stack_top = th->stack;
-    /* Leave the thread list while still holding the GIL, then let go. */
+    /* Leave the thread list while still holding the GIL, then let go.  The
+     * list, the finished threads' figures and the recorder's list of
+     * finished records are the sched_lock's: under --gil none threads
+     * finish (and start) in parallel. */
     uint64_t now = vm_now_ns(vm);
+    if (th->rec) vm_record_released(th, th->gil_stats.acquired_at_ns, now);
+    pthread_mutex_lock(&vm->sched_lock);
     record_finished(th, now);
-    if (th->rec) {
-        vm_record_released(th, th->gil_stats.acquired_at_ns, now);
-        vm_record_thread_exit(th);
-    }
+    vm_record_thread_exit(th);
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next)
         if (*p == th) {
             *p = th->next;
             break;
         }
-    pthread_mutex_lock(&vm->sched_lock);
     vm->live_threads--;
     bool dead = vm->live_threads > 0 && vm->blocked_threads >= vm->live_threads;
+    /* The allocation funnel signals whoever holds the GIL next (begin_hold
+     * in vm/gil/gil.c re-points it); never leave it aimed at freed memory.
+     * Without a lock it stays on the main thread, which is never this one. */
+    if (!vm->heap.concurrent)
+        vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
     pthread_mutex_unlock(&vm->sched_lock);
     if (dead) {
         /* This thread was the last one able to wake the others. */
-        report_deadlock(vm->threads ? vm->threads : th);
+        report_deadlock(th);
     }
-    /* The allocation funnel signals whoever holds the GIL next (begin_hold
-     * in vm/gil/gil.c re-points it); never leave it aimed at freed memory. */
-    vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
     vm_gil_release(th);
     /* The simulator reads this thread's CPU counter until the thread is
      * gone: point it at its own copy before the VmThread is freed. */

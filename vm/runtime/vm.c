@@ -332,9 +332,13 @@ VmThread *vm_thread_new(VmShared *vm) {
     th->exception = VM_UNDEF;
     th->handled = VM_NONE;
     th->thread_obj = VM_UNDEF;
+    /* Under --gil none threads start threads in parallel: the list and the
+     * idents are the sched_lock's (as in thread_main's exit). */
+    pthread_mutex_lock(&vm->sched_lock);
     th->ident = vm->next_ident++;
     th->next = vm->threads;
     vm->threads = th;
+    pthread_mutex_unlock(&vm->sched_lock);
     if (!vm->main_thread) {
         vm->main_thread = th;
         snprintf(th->name, sizeof th->name, "MainThread");
@@ -348,12 +352,14 @@ VmThread *vm_thread_new(VmShared *vm) {
 
 void vm_thread_destroy(VmThread *th) {
     VmShared *vm = th->vm;
+    pthread_mutex_lock(&vm->sched_lock);
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next) {
         if (*p == th) {
             *p = th->next;
             break;
         }
     }
+    pthread_mutex_unlock(&vm->sched_lock);
     if (vm->main_thread == th) {
         vm->main_thread = NULL;
         /* The platform keeps the thread's clock, not this counter. */
