@@ -155,7 +155,8 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     size_t k = 0;
     int err;
     vm_blocking_begin(th);
-    th->waiting_for = "data on a socket (recv)";
+    /* A fixed text, so publishing the pointer is all (see VmThread). */
+    atomic_store_explicit(&th->waiting_for, "data on a socket (recv)", memory_order_relaxed);
     do {
         err = p->ops->stream_recv(p->ctx, d->stream, buf, (size_t)want, &k);
     } while (err == EINTR && keep_waiting(th));
@@ -172,7 +173,7 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
             k += extra;
         }
     }
-    th->waiting_for = NULL;
+    atomic_store_explicit(&th->waiting_for, NULL, memory_order_relaxed);
     vm_blocking_end(th);
     if (err) {
         vm_realloc(NULL, buf, 0, 0);

@@ -246,8 +246,11 @@ struct VmThread {
                                  call (iopri and bfs treat it specially) */
     uint64_t gil_deadline_ns; /* bfs: this thread's virtual deadline */
     void *user;               /* owner-specific data (threading module) */
-    const char *waiting_for;  /* lock repr text while blocked without a
-                                 timeout (deadlock reports), else NULL */
+    /* What the thread waits for while blocked without a timeout (a lock's
+     * repr in waiting_buf, or a fixed text), else NULL: read by the
+     * deadlock report of another thread, so atomic; waiting_buf is
+     * written and read only under vm->sched_lock (vm/lib/mod_thread.c). */
+    _Atomic(const char *) waiting_for;
     char waiting_buf[96];
 };
 
