@@ -134,11 +134,10 @@ static MtState *state_of(VmThread *th, Value *a, int n) {
     (void)n;
     /* The native being called is not passed in; natives find the state
      * through the module, which vm_import keeps in vm->modules. */
-    Value m;
-    if (!vm_dict_get_str(th->vm->modules, vm_str_intern_cstr(th->vm, "random"), &m))
-        return NULL;
+    ObjModule *m;
+    if (!vm_module_lookup(th->vm, "random", &m)) return NULL;
     Value st;
-    if (!vm_module_get((ObjModule *)VM_AS_OBJ(m), vm_str_intern_cstr(th->vm, "_state"), &st))
+    if (!vm_module_get(m, vm_str_intern_cstr(th->vm, "_state"), &st))
         return NULL;
     return (MtState *)((ObjOpaque *)VM_AS_OBJ(st))->data;
 }

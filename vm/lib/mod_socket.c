@@ -221,11 +221,11 @@ static bool m_socketpair(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) 
     VmStream *ends[2];
     int err = th->vm->platform.ops->stream_pair(th->vm->platform.ctx, ends);
     if (err) return os_error(th, err);
-    Value mod, cls;
+    ObjModule *mod;
+    Value cls;
     ObjClass *sc = th->vm->cls.object;
-    ObjStr *name = vm_str_intern_cstr(th->vm, "socket");
-    if (vm_dict_get_str(th->vm->modules, name, &mod) &&
-        vm_module_get((ObjModule *)VM_AS_OBJ(mod), name, &cls))
+    if (vm_module_lookup(th->vm, "socket", &mod) &&
+        vm_module_get(mod, vm_str_intern_cstr(th->vm, "socket"), &cls))
         sc = VM_AS_CLASS(cls);
     Value pair[2] = {sock_new(th->vm, sc, ends[0]), VM_NONE};
     vm_push_root(th, pair[0]);

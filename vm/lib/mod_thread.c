@@ -56,10 +56,10 @@ typedef struct {
 } LockData;
 
 static ObjClass *lock_class(VmShared *vm, bool rlock) {
-    Value m, c;
-    if (!vm_dict_get_str(vm->modules, vm_str_intern_cstr(vm, "_thread"), &m)) return NULL;
-    if (!vm_module_get((ObjModule *)VM_AS_OBJ(m),
-                       vm_str_intern_cstr(vm, rlock ? "RLock" : "LockType"), &c))
+    ObjModule *m;
+    Value c;
+    if (!vm_module_lookup(vm, "_thread", &m)) return NULL;
+    if (!vm_module_get(m, vm_str_intern_cstr(vm, rlock ? "RLock" : "LockType"), &c))
         return NULL;
     return VM_AS_CLASS(c);
 }

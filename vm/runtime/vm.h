@@ -80,9 +80,10 @@ typedef struct VmHeap {
      * --gil none it stays on the main thread (see begin_hold). */
     _Atomic uint32_t *alloc_breaker;
     /* Under --gil none several threads allocate at once: then `concurrent`
-     * is set, byte counts are updated atomically, linking a new object and
-     * interning take `lock`, and no collection runs while more than one
-     * thread is alive (the collector needs the world stopped). */
+     * is set, byte counts are updated atomically, linking a new object,
+     * interning and the module table (vm->modules) take `lock`, and no
+     * collection runs while more than one thread is alive (the collector
+     * needs the world stopped). */
     bool concurrent;
     pthread_mutex_t lock;
     /* Allocations (growing calls of the funnel): the cost model charges
@@ -174,6 +175,15 @@ struct VmShared {
     uint64_t *finished_idents;
     uint64_t *finished_bytecodes;
     int finished_count, finished_capacity;
+    /* Under --gil none imports run one at a time (vm_import): a module's
+     * body runs once, and a thread importing while another one runs it
+     * waits instead of seeing half a module.  Re-entrant for the importing
+     * thread (import_owner, by ident; import_depth nested imports), and a
+     * platform lock, as the body may block or run in virtual time. */
+    VmMutex import_mutex;
+    VmCond import_cond;
+    uint64_t import_owner;
+    int import_depth;
     struct VmRecorder *recorder; /* --hist/--trace state, or NULL */
     /* The world: locks, time, threads, sockets (vm/platform/platform.h). */
     VmPlatform platform;
@@ -342,6 +352,10 @@ void vm_register_source_module(VmShared *vm, const char *name,
                                const char *source);
 /* Import a built-in module by name (cached in vm->modules). */
 bool vm_import(VmThread *th, ObjStr *name, Value *module);
+/* Natives of a module find their module (its classes, its state) in the
+ * module table: this looks it up safely under --gil none.  False if the
+ * module was never imported. */
+bool vm_module_lookup(VmShared *vm, const char *name, ObjModule **out);
 
 /* MemoryError (returning false) unless `bytes` more fit under --max-heap.
  * Natives about to build something huge ([0] * 10**12) call this first. */
