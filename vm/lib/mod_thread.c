@@ -583,6 +583,24 @@ static bool t_set_name(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     return true;
 }
 
+/* _set_current(thread) / _current(): the threading.Thread object of the
+ * calling thread, kept on its VmThread (which the collector marks), so
+ * threading.current_thread() and threading.local reach their thread's
+ * state without a lookup in a dict that every thread shares. */
+static bool t_set_current(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    if (n != 1) return vm_raise(th, th->vm->cls.TypeError, "_set_current(thread)");
+    th->thread_obj = a[0];
+    *r = VM_NONE;
+    return true;
+}
+
+static bool t_current(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)a; (void)n; (void)kw;
+    *r = VM_IS_UNDEF(th->thread_obj) ? VM_NONE : th->thread_obj;
+    return true;
+}
+
 /* excepthook(name, exc): "Exception in thread NAME:" and the traceback. */
 static bool t_excepthook(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
@@ -623,7 +641,8 @@ ObjModule *vm__mod_thread_init(VmShared *vm) {
     } fns[] = {
         {"allocate_lock", t_allocate_lock}, {"start_new_thread", t_start_new_thread},
         {"get_ident", t_get_ident}, {"_count", t_count}, {"_set_name", t_set_name},
-        {"_excepthook", t_excepthook},
+        {"_excepthook", t_excepthook}, {"_set_current", t_set_current},
+        {"_current", t_current},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         vm_module_set(vm, m, fns[i].name, VM_OBJ(vm_native_new(vm, fns[i].name, fns[i].fn)));
