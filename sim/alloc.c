@@ -3,9 +3,19 @@
  */
 #include "sim/alloc.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* Process-wide test hook, not simulator state (as vm_memory_fail_after in
+ * vm/runtime/memory.c): tests/check_sim.c makes one of sim_new's
+ * allocations fail to see the clean exit. */
+static long fail_countdown = -1;
+
+void sim_alloc_fail_after(long count) { fail_countdown = count; }
+
+static bool fail_now(void) { return fail_countdown >= 0 && fail_countdown-- == 0; }
 
 static void out_of_host_memory(size_t size) {
     fprintf(stderr,
@@ -16,13 +26,13 @@ static void out_of_host_memory(size_t size) {
 }
 
 void *sim_alloc_zeroed(size_t n, size_t size) {
-    void *p = calloc(n, size);
+    void *p = fail_now() ? NULL : calloc(n, size);
     if (!p) out_of_host_memory(n && size > SIZE_MAX / n ? SIZE_MAX : n * size);
     return p;
 }
 
 void *sim_realloc(void *ptr, size_t size) {
-    void *p = realloc(ptr, size);
+    void *p = fail_now() ? NULL : realloc(ptr, size);
     if (!p && size) out_of_host_memory(size);
     return p;
 }

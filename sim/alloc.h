@@ -17,4 +17,8 @@ void *sim_alloc_zeroed(size_t n, size_t size);
 /* realloc, or exit(1) with a message. */
 void *sim_realloc(void *ptr, size_t size);
 
+/* Test hook: the allocation after `count` more fails as if the host were
+ * out of memory (then exit(1)); -1 turns it off.  Used by the unit tests. */
+void sim_alloc_fail_after(long count);
+
 #endif /* GILT_SIM_ALLOC_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/alloc.h"
 #include "sim/channel.h"
 #include "sim/event.h"
 #include "sim/rng.h"
@@ -494,6 +495,18 @@ START_TEST(test_config_validate) {
 }
 END_TEST
 
+/* A host allocation of sim_new that fails ends the run with the funnel's
+ * message and status 1 (sim/alloc.c), never a signal: each of the first
+ * three (the simulator, its cores, its main thread), one per loop pass. */
+START_TEST(test_sim_new_out_of_memory_exits_1) {
+    SimConfig c;
+    sim_config_default(&c);
+    sim_alloc_fail_after(_i);
+    Sim *s = sim_new(&c);
+    ck_abort_msg("sim_new returned %p after its allocation %d failed", (void *)s, _i);
+}
+END_TEST
+
 Suite *sim_suite(void) {
     Suite *s = suite_create("sim");
     TCase *tc = tcase_create("sim_event_heap");
@@ -506,6 +519,9 @@ Suite *sim_suite(void) {
     suite_add_tcase(s, tc);
     tc = tcase_create("sim_config");
     tcase_add_test(tc, test_config_validate);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sim_alloc");
+    tcase_add_loop_exit_test(tc, test_sim_new_out_of_memory_exits_1, 1, 0, 3);
     suite_add_tcase(s, tc);
     tc = tcase_create("sim_scheduler");
     tcase_add_test(tc, test_cores_run_in_parallel_and_share_by_time_slices);

@@ -232,6 +232,64 @@ START_TEST(test_no_false_deadlock_with_sleepers) {
 }
 END_TEST
 
+/* The deadlock report (another thread) reads what each thread waits for
+ * while holding vm->sched_lock, so a waiter must write its text and publish
+ * the pointer only under that lock, never before taking it.  Holding the
+ * lock here, a thread entering a contended wait must show nothing until
+ * the lock is let go; then it shows its lock.  A second thread releases
+ * the lock later, so everything ends. */
+static VmThread *thread_named(VmShared *vm, const char *name) {
+    for (VmThread *t = vm->threads; t; t = t->next)
+        if (strcmp(t->name, name) == 0) return t;
+    return NULL;
+}
+
+/* Runs while the program's threads live (test_run_on's inspect: the main
+ * thread holds the GIL). */
+static void check_waiting_for_published_under_lock(VmShared *vm, void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&vm->sched_lock);
+    vm_blocking_begin(vm->main_thread);  /* let the waiter run into its wait */
+    VmThread *w = thread_named(vm, "waiter");
+    ck_assert_ptr_nonnull(w);
+    const char *seen = NULL;
+    for (int i = 0; i < 1000 && !seen; i++) {  /* 1 s, the waiter needs 0.1 s */
+        seen = atomic_load(&w->waiting_for);
+        sim_clock_sleep_ns(1000000);
+    }
+    ck_assert_msg(seen == NULL, "waiting_for published outside sched_lock: %s", seen);
+    pthread_mutex_unlock(&vm->sched_lock);
+    for (int i = 0; i < 2000 && !seen; i++) {  /* the release comes at 3 s */
+        seen = atomic_load(&w->waiting_for);
+        if (!seen) sim_clock_sleep_ns(1000000);
+    }
+    ck_assert_ptr_nonnull(seen);
+    pthread_mutex_lock(&vm->sched_lock);
+    ck_assert_msg(strstr(w->waiting_buf, "locked _thread.lock"), "%s", w->waiting_buf);
+    pthread_mutex_unlock(&vm->sched_lock);
+    vm_blocking_end(vm->main_thread);
+}
+
+START_TEST(test_waiting_for_published_under_sched_lock) {
+    TestRun r = test_run_on("import threading, time\n"
+                            "lock = threading.Lock(); lock.acquire()\n"
+                            "ready = threading.Event()\n"
+                            "def waiter():\n"
+                            "    ready.set()\n"
+                            "    time.sleep(0.1)\n"
+                            "    lock.acquire()\n"
+                            "def releaser():\n"
+                            "    time.sleep(3)\n"
+                            "    lock.release()\n"
+                            "threading.Thread(target=waiter, name='waiter', daemon=True).start()\n"
+                            "threading.Thread(target=releaser, daemon=True).start()\n"
+                            "ready.wait()\n",
+                            NULL, NULL, check_waiting_for_published_under_lock, NULL);
+    ck_assert_msg(r.result == VM_OK, "%s", r.err);
+    test_run_free(&r);  /* the VM went once both threads ended */
+}
+END_TEST
+
 /* The convoy effect (bpo-7946): next to a CPU-bound thread, an echo round
  * trip waits for the GIL about one switch interval (4 ms here; about 20 us
  * without the CPU thread).  make check runs suites in parallel on a loaded
@@ -306,6 +364,7 @@ Suite *thread_suite(void) {
         {"deadlock_abba", test_deadlock_abba_reported},
         {"deadlock_join", test_deadlock_join_on_never_set_event},
         {"no_false_deadlock", test_no_false_deadlock_with_sleepers},
+        {"waiting_for_under_sched_lock", test_waiting_for_published_under_sched_lock},
         {"convoy", test_convoy_round_trip_near_interval},
         {"native_stall", test_native_call_stalls_others},
     };

@@ -430,4 +430,61 @@ expect 1 "deadlock" -- timeout 10 "$GILT" run --sim "$tmp/dead.py"
 printf 'import socket, threading\na, b = socket.socketpair()\nt = threading.Thread(target=a.recv, args=(10,))\nt.start()\nt.join()\n' >"$tmp/dead2.py"
 expect 1 "waits for data on a socket" -- timeout 10 "$GILT" run --sim "$tmp/dead2.py"
 
+# Ctrl-C in real mode while the main thread blocks: in a socket recv
+# (vm/cli/run.c installs the SIGINT handler without SA_RESTART, so recv
+# returns EINTR and vm/lib/mod_socket.c raises), in lock.acquire() with
+# another thread alive (not a deadlock: it could release the lock), and in
+# time.sleep.  Each must end soon with KeyboardInterrupt on stderr.
+# CPython (3.11 here) ends such a run with status 130, re-raising SIGINT on
+# itself; gilt exits 1 for every uncaught exception, and may come to use
+# 130 for this one: both are accepted.  The run is in the background (a
+# non-interactive shell starts it with SIGINT ignored, which gilt's
+# handler replaces), and a watchdog kills it 5 s after the signal, so a
+# lost signal fails the test instead of hanging it.
+interrupt() { # interrupt WHAT PROGRAM
+    printf '%s' "$2" >"$tmp/int.py"
+    : >"$tmp/int.out"
+    "$GILT" run "$tmp/int.py" >"$tmp/int.out" 2>"$tmp/int.err" &
+    pid=$!
+    # It prints "waiting" just before it blocks.
+    n=0
+    while ! grep -q waiting "$tmp/int.out" && [ $n -lt 100 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    sleep 0.5
+    kill -INT $pid
+    (sleep 5; kill -KILL $pid) >/dev/null 2>&1 &
+    dog=$!
+    wait $pid
+    st=$?
+    kill $dog 2>/dev/null
+    if { [ $st = 1 ] || [ $st = 130 ]; } && grep -q '^KeyboardInterrupt$' "$tmp/int.err"; then
+        echo "ok: Ctrl-C during $1: KeyboardInterrupt, status $st"
+    else
+        echo "FAIL: Ctrl-C during $1: status $st (want 1 or 130; 137 is the watchdog), stderr:"
+        sed 's/^/    /' "$tmp/int.err" | head -5
+        fail=1
+    fi
+}
+interrupt "socket recv" 'import socket
+a, b = socket.socketpair()
+print("waiting", flush=True)
+b.recv(10)
+'
+interrupt "lock.acquire in the main thread" 'import threading, time
+lock = threading.Lock()
+lock.acquire()
+def holder():
+    time.sleep(100)
+    lock.release()
+threading.Thread(target=holder, daemon=True).start()
+print("waiting", flush=True)
+lock.acquire()
+'
+interrupt "time.sleep(100)" 'import time
+print("waiting", flush=True)
+time.sleep(100)
+'
+
 exit $fail

@@ -127,7 +127,10 @@ int cli_run_main(const char *prog, int argc, char **argv) {
         status = 1;
     if (vm_record_finish(vm) != 0 && status == 0) status = 1;
     bool interrupted = vm->exit_sigint && status == 130;
-    if (vm->threads != th || th->next) {
+    pthread_mutex_lock(&vm->sched_lock);  /* the thread list's lock */
+    bool others = vm->threads != th || th->next;
+    pthread_mutex_unlock(&vm->sched_lock);
+    if (others) {
         /* Daemon threads are still running: like CPython, exit without
          * waiting for them.  The GIL stays held so none of them runs
          * while the process goes away, and nothing is freed under

@@ -38,7 +38,11 @@ static void begin_hold(VmThread *th, uint64_t waited_since) {
     if (atomic_exchange(&th->vm->last_gil_holder, th->ident) != th->ident)
         th->gil_stats.switched_in++;
     th->holds_gil = true;
-    th->vm->heap.alloc_breaker = &th->eval_breaker;
+    /* The funnel asks the holder to collect.  Without a lock (none) every
+     * thread "holds" it at once, and the collector runs only when one
+     * thread is left: the pointer stays on the main thread, which outlives
+     * the others, instead of racing between threads that free themselves. */
+    if (!th->vm->heap.concurrent) th->vm->heap.alloc_breaker = &th->eval_breaker;
 }
 
 static void end_hold(VmThread *th) {

@@ -9,6 +9,7 @@
  * and the process id.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,7 +28,19 @@ typedef struct {
     int index;
     bool has_gauss;
     double gauss_next;
+    /* Under --gil none threads draw in parallel: each draw, each seeding
+     * and the gauss pair take `lock` (a host mutex: nothing inside blocks
+     * or calls back into Python).  With a GIL the lock is the GIL. */
+    bool concurrent;
+    pthread_mutex_t lock;
 } MtState;
+
+static void state_lock(MtState *s) {
+    if (s->concurrent) pthread_mutex_lock(&s->lock);
+}
+static void state_unlock(MtState *s) {
+    if (s->concurrent) pthread_mutex_unlock(&s->lock);
+}
 
 static void init_genrand(MtState *s, uint32_t seed) {
     s->mt[0] = seed;
@@ -66,6 +79,7 @@ static void init_by_array(MtState *s, const uint32_t *key, size_t len) {
 
 static uint32_t genrand(MtState *s) {
     static const uint32_t mag01[2] = {0, 0x9908b0dfu};
+    state_lock(s);
     if (s->index >= MT_N) {
         int kk;
         uint32_t y;
@@ -86,6 +100,7 @@ static uint32_t genrand(MtState *s) {
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;
     y ^= (y >> 18);
+    state_unlock(s);
     return y;
 }
 
@@ -126,7 +141,9 @@ static void seed_int(MtState *s, int64_t a) {
         key[len++] = (uint32_t)v;
         v >>= 32;
     }
+    state_lock(s);
     init_by_array(s, key, len);
+    state_unlock(s);
 }
 
 static MtState *state_of(VmThread *th, Value *a, int n) {
@@ -134,11 +151,10 @@ static MtState *state_of(VmThread *th, Value *a, int n) {
     (void)n;
     /* The native being called is not passed in; natives find the state
      * through the module, which vm_import keeps in vm->modules. */
-    Value m;
-    if (!vm_dict_get_str(th->vm->modules, vm_str_intern_cstr(th->vm, "random"), &m))
-        return NULL;
+    ObjModule *m;
+    if (!vm_module_lookup(th->vm, "random", &m)) return NULL;
     Value st;
-    if (!vm_module_get((ObjModule *)VM_AS_OBJ(m), vm_str_intern_cstr(th->vm, "_state"), &st))
+    if (!vm_module_get(m, vm_str_intern_cstr(th->vm, "_state"), &st))
         return NULL;
     return (MtState *)((ObjOpaque *)VM_AS_OBJ(st))->data;
 }
@@ -297,16 +313,22 @@ static bool r_gauss(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     double mu = 0.0, sigma = 1.0;
     if (!VM_IS_UNDEF(v[0]) && !vm_to_double(th, v[0], &mu)) return false;
     if (!VM_IS_UNDEF(v[1]) && !vm_to_double(th, v[1], &sigma)) return false;
+    /* The pair's second half is state: taken, or drawn and stored, in one
+     * step (the draws lock on their own, so not under the lock). */
     double z;
-    if (s->has_gauss) {
-        z = s->gauss_next;
-        s->has_gauss = false;
-    } else {
+    state_lock(s);
+    bool cached = s->has_gauss;
+    z = s->gauss_next;
+    s->has_gauss = false;
+    state_unlock(s);
+    if (!cached) {
         double x2pi = random_double(s) * 2 * M_PI;
         double g2rad = sqrt(-2.0 * log(1.0 - random_double(s)));
         z = cos(x2pi) * g2rad;
+        state_lock(s);
         s->gauss_next = sin(x2pi) * g2rad;
         s->has_gauss = true;
+        state_unlock(s);
     }
     *r = VM_FLOAT(mu + z * sigma);
     return true;
@@ -357,6 +379,7 @@ static bool r_sample(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
 
 static void state_finalize(VmShared *vm, ObjOpaque *self) {
     (void)vm;
+    pthread_mutex_destroy(&((MtState *)self->data)->lock);
     vm_realloc(NULL, self->data, sizeof(MtState), 0);
     self->data = NULL;
 }
@@ -365,6 +388,8 @@ ObjModule *vm__mod_random_init(VmShared *vm) {
     ObjModule *m = vm_module_new(vm, "random");
     MtState *s = (MtState *)vm_realloc(NULL, NULL, 0, sizeof(MtState));
     memset(s, 0, sizeof *s);
+    s->concurrent = vm->heap.concurrent;
+    pthread_mutex_init(&s->lock, NULL);
     uint64_t x = vm->options.seed_set ? vm->options.seed
                                       : host_seed(vm);
     seed_int(s, (int64_t)(x & INT64_MAX));

@@ -155,7 +155,8 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     size_t k = 0;
     int err;
     vm_blocking_begin(th);
-    th->waiting_for = "data on a socket (recv)";
+    /* A fixed text, so publishing the pointer is all (see VmThread). */
+    atomic_store_explicit(&th->waiting_for, "data on a socket (recv)", memory_order_relaxed);
     do {
         err = p->ops->stream_recv(p->ctx, d->stream, buf, (size_t)want, &k);
     } while (err == EINTR && keep_waiting(th));
@@ -172,7 +173,7 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
             k += extra;
         }
     }
-    th->waiting_for = NULL;
+    atomic_store_explicit(&th->waiting_for, NULL, memory_order_relaxed);
     vm_blocking_end(th);
     if (err) {
         vm_realloc(NULL, buf, 0, 0);
@@ -220,11 +221,11 @@ static bool m_socketpair(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) 
     VmStream *ends[2];
     int err = th->vm->platform.ops->stream_pair(th->vm->platform.ctx, ends);
     if (err) return os_error(th, err);
-    Value mod, cls;
+    ObjModule *mod;
+    Value cls;
     ObjClass *sc = th->vm->cls.object;
-    ObjStr *name = vm_str_intern_cstr(th->vm, "socket");
-    if (vm_dict_get_str(th->vm->modules, name, &mod) &&
-        vm_module_get((ObjModule *)VM_AS_OBJ(mod), name, &cls))
+    if (vm_module_lookup(th->vm, "socket", &mod) &&
+        vm_module_get(mod, vm_str_intern_cstr(th->vm, "socket"), &cls))
         sc = VM_AS_CLASS(cls);
     Value pair[2] = {sock_new(th->vm, sc, ends[0]), VM_NONE};
     vm_push_root(th, pair[0]);

@@ -56,10 +56,10 @@ typedef struct {
 } LockData;
 
 static ObjClass *lock_class(VmShared *vm, bool rlock) {
-    Value m, c;
-    if (!vm_dict_get_str(vm->modules, vm_str_intern_cstr(vm, "_thread"), &m)) return NULL;
-    if (!vm_module_get((ObjModule *)VM_AS_OBJ(m),
-                       vm_str_intern_cstr(vm, rlock ? "RLock" : "LockType"), &c))
+    ObjModule *m;
+    Value c;
+    if (!vm_module_lookup(vm, "_thread", &m)) return NULL;
+    if (!vm_module_get(m, vm_str_intern_cstr(vm, rlock ? "RLock" : "LockType"), &c))
         return NULL;
     return VM_AS_CLASS(c);
 }
@@ -107,17 +107,20 @@ static void thread_location(VmThread *t, char *buf, size_t size) {
     }
 }
 
-static void report_deadlock(VmThread *self) {
-    VmShared *vm = self->vm;
+/* Under sched_lock, which it never lets go: the thread list and every
+ * waiting_buf are written only under it (block_enter), and the process
+ * ends here.  The threads it names are blocked, so their frames stand still. */
+static void report_deadlock(VmShared *vm) {
+    pthread_mutex_lock(&vm->sched_lock);
     fflush(vm->out);
     fprintf(vm->err, "gilt: deadlock: every thread is blocked and nothing can wake them\n");
     for (VmThread *t = vm->threads; t; t = t->next) {
         char where[256];
         thread_location(t, where, sizeof where);
+        const char *what = atomic_load_explicit(&t->waiting_for, memory_order_relaxed);
         fprintf(vm->err, "  thread '%s' (ident %llu) waits for %s at %s\n",
                 t->name[0] ? t->name : "?", (unsigned long long)t->ident,
-                t->waiting_for ? t->waiting_for : "nothing gilt can name (a blocking call)",
-                where);
+                what ? what : "nothing gilt can name (a blocking call)", where);
     }
     fflush(vm->err);
     exit(1);
@@ -125,25 +128,33 @@ static void report_deadlock(VmThread *self) {
 
 void vm_thread_report_deadlock_hook(void *ctx) {
     VmShared *vm = ctx;
-    VmThread *any = vm->threads;
-    if (!any) return;
-    report_deadlock(any);
+    pthread_mutex_lock(&vm->sched_lock);
+    bool any = vm->threads != NULL;
+    pthread_mutex_unlock(&vm->sched_lock);
+    if (any) report_deadlock(vm);
 }
 
-/* The caller is about to wait on d without a timeout (d->m held). */
-static void block_enter(VmThread *th, LockData *d) {
+/* The caller is about to wait on d without a timeout (d->m held); `what`
+ * names the lock for a deadlock report.  The text is copied and published
+ * under sched_lock, which report_deadlock holds while it reads, so the
+ * report never reads a buffer being written; the lock is taken here anyway
+ * (the blocked count), so this costs a contended wait nothing more. */
+static void block_enter(VmThread *th, LockData *d, const char *what) {
     VmShared *vm = th->vm;
     d->untimed_waiters++;
     pthread_mutex_lock(&vm->sched_lock);
+    snprintf(th->waiting_buf, sizeof th->waiting_buf, "%s", what);
+    atomic_store_explicit(&th->waiting_for, th->waiting_buf, memory_order_relaxed);
     vm->blocked_threads++;
     bool dead = vm->blocked_threads >= vm->live_threads;
     pthread_mutex_unlock(&vm->sched_lock);
-    if (dead) report_deadlock(th);
+    if (dead) report_deadlock(vm);
 }
 
 /* The caller woke up from an untimed wait (d->m held). */
 static void block_exit(VmThread *th, LockData *d) {
     VmShared *vm = th->vm;
+    atomic_store_explicit(&th->waiting_for, NULL, memory_order_relaxed);
     d->untimed_waiters--;
     if (d->credited > 0) {
         d->credited--;
@@ -185,9 +196,10 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
 
     /* Contended: describe the wait for deadlock reports, then let the GIL
      * go while blocked. */
+    char what[sizeof th->waiting_buf] = "a lock";
     ObjStr *rep = NULL;
     if (vm_repr(th, self, &rep))
-        snprintf(th->waiting_buf, sizeof th->waiting_buf, "%s", rep->chars);
+        snprintf(what, sizeof what, "%s", rep->chars);
     else
         vm_clear_exception(th);
     /* The main thread waits in slices so that Ctrl-C stays prompt, on a
@@ -202,13 +214,11 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
     vm_mutex_lock(&d->m);
     while (d->locked) {
         if (timeout < 0) {
-            th->waiting_for = th->waiting_buf;
-            block_enter(th, d);
+            block_enter(th, d, what);
             /* The main thread waits in slices so Ctrl-C stays prompt. */
             if (main_thread) vm_cond_timedwait(&d->c, &d->m, poll_ns);
             else vm_cond_wait(&d->c, &d->m);
             block_exit(th, d);
-            th->waiting_for = NULL;
             if (main_thread && (atomic_load(&th->eval_breaker) & VM_BREAK_SIGNAL)) {
                 result = -1;
                 break;
@@ -469,29 +479,32 @@ static void *thread_main(void *arg) {
         }
     }
     th->stack_top = th->stack;
-    /* Leave the thread list while still holding the GIL, then let go. */
+    /* Leave the thread list while still holding the GIL, then let go.  The
+     * list, the finished threads' figures and the recorder's list of
+     * finished records are the sched_lock's: under --gil none threads
+     * finish (and start) in parallel. */
     uint64_t now = vm_now_ns(vm);
+    if (th->rec) vm_record_released(th, th->gil_stats.acquired_at_ns, now);
+    pthread_mutex_lock(&vm->sched_lock);
     record_finished(th, now);
-    if (th->rec) {
-        vm_record_released(th, th->gil_stats.acquired_at_ns, now);
-        vm_record_thread_exit(th);
-    }
+    vm_record_thread_exit(th);
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next)
         if (*p == th) {
             *p = th->next;
             break;
         }
-    pthread_mutex_lock(&vm->sched_lock);
     vm->live_threads--;
     bool dead = vm->live_threads > 0 && vm->blocked_threads >= vm->live_threads;
+    /* The allocation funnel signals whoever holds the GIL next (begin_hold
+     * in vm/gil/gil.c re-points it); never leave it aimed at freed memory.
+     * Without a lock it stays on the main thread, which is never this one. */
+    if (!vm->heap.concurrent)
+        vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
     pthread_mutex_unlock(&vm->sched_lock);
     if (dead) {
         /* This thread was the last one able to wake the others. */
-        report_deadlock(vm->threads ? vm->threads : th);
+        report_deadlock(vm);
     }
-    /* The allocation funnel signals whoever holds the GIL next (begin_hold
-     * in vm/gil/gil.c re-points it); never leave it aimed at freed memory. */
-    vm->heap.alloc_breaker = vm->threads ? &vm->threads->eval_breaker : NULL;
     vm_gil_release(th);
     /* The simulator reads this thread's CPU counter until the thread is
      * gone: point it at its own copy before the VmThread is freed. */
@@ -570,6 +583,24 @@ static bool t_set_name(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     return true;
 }
 
+/* _set_current(thread) / _current(): the threading.Thread object of the
+ * calling thread, kept on its VmThread (which the collector marks), so
+ * threading.current_thread() and threading.local reach their thread's
+ * state without a lookup in a dict that every thread shares. */
+static bool t_set_current(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    if (n != 1) return vm_raise(th, th->vm->cls.TypeError, "_set_current(thread)");
+    th->thread_obj = a[0];
+    *r = VM_NONE;
+    return true;
+}
+
+static bool t_current(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)a; (void)n; (void)kw;
+    *r = VM_IS_UNDEF(th->thread_obj) ? VM_NONE : th->thread_obj;
+    return true;
+}
+
 /* excepthook(name, exc): "Exception in thread NAME:" and the traceback. */
 static bool t_excepthook(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     (void)kw;
@@ -610,7 +641,8 @@ ObjModule *vm__mod_thread_init(VmShared *vm) {
     } fns[] = {
         {"allocate_lock", t_allocate_lock}, {"start_new_thread", t_start_new_thread},
         {"get_ident", t_get_ident}, {"_count", t_count}, {"_set_name", t_set_name},
-        {"_excepthook", t_excepthook},
+        {"_excepthook", t_excepthook}, {"_set_current", t_set_current},
+        {"_current", t_current},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         vm_module_set(vm, m, fns[i].name, VM_OBJ(vm_native_new(vm, fns[i].name, fns[i].fn)));

@@ -68,8 +68,7 @@ typedef struct {
     Obj obj;
     int64_t length;   /* bytes, excluding the trailing NUL */
     int64_t nchars;   /* code points */
-    uint64_t hash;    /* valid when has_hash */
-    bool has_hash;
+    uint64_t hash;    /* 0 until computed (vm_str_hash never gives 0) */
     bool ascii;       /* every byte < 0x80: indexing is O(1) */
     bool interned;
     char chars[];     /* UTF-8, NUL-terminated */

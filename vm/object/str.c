@@ -87,7 +87,7 @@ void vm_str_finish(ObjStr *s) {
     s->nchars = n;
     s->ascii = ascii;
     s->chars[s->length] = '\0';
-    s->has_hash = false;
+    s->hash = 0;
 }
 
 ObjStr *vm_str_copy(VmShared *vm, const char *chars, int64_t length) {
@@ -118,22 +118,27 @@ ObjStr *vm_str_printf(VmShared *vm, const char *fmt, ...) {
 }
 
 /* FNV-1a, 64-bit: simple, fast on short identifiers, good enough spread for
- * the dict's perturbed probing. */
+ * the dict's perturbed probing.  Never 0, which marks a str whose hash is
+ * not computed yet. */
 static uint64_t hash_bytes(const char *p, int64_t n) {
     uint64_t h = 14695981039346656037ull;
     for (int64_t i = 0; i < n; i++) {
         h ^= (unsigned char)p[i];
         h *= 1099511628211ull;
     }
-    return h;
+    return h ? h : 1;
 }
 
+/* A str is immutable and threads share them freely, so under --gil none
+ * two threads may hash one at once.  The cached hash is one word that is
+ * either 0 or the hash, and both threads compute the same value, so
+ * relaxed atomics suffice; on x86 they are the plain moves of before. */
 uint64_t vm_str_hash(ObjStr *s) {
-    if (!s->has_hash) {
-        s->hash = hash_bytes(s->chars, s->length);
-        s->has_hash = true;
-    }
-    return s->hash;
+    uint64_t h = __atomic_load_n(&s->hash, __ATOMIC_RELAXED);
+    if (h) return h;
+    h = hash_bytes(s->chars, s->length);
+    __atomic_store_n(&s->hash, h, __ATOMIC_RELAXED);
+    return h;
 }
 
 ObjStr *vm_str_intern(VmShared *vm, const char *chars, int64_t length) {
@@ -147,7 +152,6 @@ ObjStr *vm_str_intern(VmShared *vm, const char *chars, int64_t length) {
         if (locked) pthread_mutex_unlock(&vm->heap.lock);
         ObjStr *s = vm_str_copy(vm, chars, length);
         s->hash = h;
-        s->has_hash = true;
         s->interned = true;
         if (locked) pthread_mutex_lock(&vm->heap.lock);
         found = vm_dict_find_string(vm->strings, chars, length, h);
@@ -168,7 +172,11 @@ bool vm_str_equal(ObjStr *a, ObjStr *b) {
     if (a == b) return true;
     if (a->length != b->length) return false;
     if (a->interned && b->interned) return false;
-    if (a->has_hash && b->has_hash && a->hash != b->hash) return false;
+    uint64_t ha = __atomic_load_n(&a->hash, __ATOMIC_RELAXED);  /* see vm_str_hash */
+    if (ha) {
+        uint64_t hb = __atomic_load_n(&b->hash, __ATOMIC_RELAXED);
+        if (hb && ha != hb) return false;
+    }
     return memcmp(a->chars, b->chars, (size_t)a->length) == 0;
 }
 

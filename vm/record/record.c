@@ -113,7 +113,11 @@ void vm_record_mark(VmThread *th, const char *label) {
 }
 
 void vm_record_user_hist(VmShared *vm, Value hist) {
-    if (vm->recorder) vm_list_append(vm, vm->recorder->user_hists, hist);
+    if (!vm->recorder) return;
+    /* Any thread may make a histogram (in parallel under --gil none). */
+    pthread_mutex_lock(&vm->sched_lock);
+    vm_list_append(vm, vm->recorder->user_hists, hist);
+    pthread_mutex_unlock(&vm->sched_lock);
 }
 
 /* ---- writers ----------------------------------------------------------------- */
@@ -262,11 +266,18 @@ static int write_trace(VmShared *vm, const RecList *l) {
 
 int vm_record_finish(VmShared *vm) {
     if (!vm->recorder) return 0;
-    /* Close the spans still open: the main thread holds the GIL now. */
+    /* Close the spans still open: the main thread holds the GIL now.  The
+     * thread list and the finished records are the sched_lock's (daemon
+     * threads may be finishing).  Under --gil none every thread "holds" it
+     * and daemons still run: only the main thread's span is closed, and a
+     * running daemon's record is read as it grows (README.md, --gil none). */
     uint64_t now = vm_now_ns(vm);
+    pthread_mutex_lock(&vm->sched_lock);
     for (VmThread *t = vm->threads; t; t = t->next)
-        if (t->rec && t->holds_gil) vm_record_released(t, t->gil_stats.acquired_at_ns, now);
+        if (t->rec && (!vm->heap.concurrent || t == vm->main_thread) && t->holds_gil)
+            vm_record_released(t, t->gil_stats.acquired_at_ns, now);
     RecList l = all_records(vm);
+    pthread_mutex_unlock(&vm->sched_lock);
     int rc = 0;
     if (vm->recorder->hist_path && write_hist(vm, &l) != 0) rc = -1;
     if (vm->recorder->trace_path && write_trace(vm, &l) != 0) rc = -1;

@@ -72,14 +72,18 @@ int vm_stats_write(VmShared *vm, const char *path, uint64_t wall_ns) {
     fprintf(f, "policy,switch_interval_s,check_interval,force_switching,cores,mode,"
                "seed,wall_ms,virtual_ms,context_switches,preemptions,os_model,thread,name,held_ms,wait_ms,acquisitions,drop_requests,"
                "forced_switches,futile_wakeups,io_releases,bytecodes,switched_in\n");
+    uint64_t now = vm_now_ns(vm);
+    /* Daemon threads may still be finishing (under --gil none, running):
+     * the finished figures and the thread list are the sched_lock's. */
+    pthread_mutex_lock(&vm->sched_lock);
     for (int i = 0; i < vm->finished_count; i++)
         write_row(f, vm, &rep, wall_ns, vm->finished_idents[i], vm->finished_names[i],
                   &vm->finished_stats[i], vm->finished_bytecodes[i]);
-    uint64_t now = vm_now_ns(vm);
     for (VmThread *t = vm->threads; t; t = t->next) {
         GilStats s = t->gil_stats;
         if (t->holds_gil) s.held_ns += now - s.acquired_at_ns;
         write_row(f, vm, &rep, wall_ns, t->ident, t->name, &s, t->bytecodes);
     }
+    pthread_mutex_unlock(&vm->sched_lock);
     return vm_outfile_commit(&out);
 }

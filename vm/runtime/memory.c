@@ -41,7 +41,13 @@ void *vm_realloc(struct VmHeap *heap, void *ptr, size_t old_size,
         if (heap->concurrent) __atomic_add_fetch(&heap->allocations, 1, __ATOMIC_RELAXED);
         else heap->allocations++;
         if (heap->alloc_ps) heap->platform.ops->charge_ps(heap->platform.ctx, heap->alloc_ps);
-        if (heap->bytes_allocated > heap->next_gc && heap->alloc_breaker)
+        /* An atomic load (the plain move of before on x86): under
+         * --gil none other threads add to the count meanwhile.  next_gc
+         * is written only by the collector, with the world stopped, and
+         * the breaker pointer stays the main thread's in that mode
+         * (begin_hold in vm/gil/gil.c), so both are read plainly. */
+        if (__atomic_load_n(&heap->bytes_allocated, __ATOMIC_RELAXED) > heap->next_gc &&
+            heap->alloc_breaker)
             atomic_fetch_or(heap->alloc_breaker, VM_BREAK_GC);
     }
     if (new_size == 0) {

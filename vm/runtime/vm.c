@@ -251,6 +251,8 @@ VmShared *vm_shared_new(const VmOptions *options) {
     pthread_mutex_init(&vm->sched_lock, NULL);
     pthread_mutex_init(&vm->heap.lock, NULL);
     pthread_cond_init(&vm->exit_cond, NULL);
+    vm_mutex_init(&vm->import_mutex, &vm->platform);
+    vm_cond_init(&vm->import_cond, &vm->platform);
     /* A simulator that finds every thread blocked reports this VM's. */
     vm->platform.ops->on_deadlock(vm->platform.ctx, vm_thread_report_deadlock_hook, vm);
     vm->gil_ticks = GILT_STRESS_SWITCH ? 1 : INT_MAX;  /* until a ticking policy arms it */
@@ -311,6 +313,8 @@ void vm_shared_destroy(VmShared *vm) {
     vm_realloc(NULL, vm->finished_idents, 0, 0);
     vm_realloc(NULL, vm->finished_bytecodes, 0, 0);
     pthread_cond_destroy(&vm->exit_cond);
+    vm_cond_fini(&vm->import_cond);
+    vm_mutex_fini(&vm->import_mutex);
     pthread_mutex_destroy(&vm->heap.lock);
     pthread_mutex_destroy(&vm->sched_lock);
     vm_realloc(NULL, vm, 0, 0);
@@ -332,9 +336,13 @@ VmThread *vm_thread_new(VmShared *vm) {
     th->exception = VM_UNDEF;
     th->handled = VM_NONE;
     th->thread_obj = VM_UNDEF;
+    /* Under --gil none threads start threads in parallel: the list and the
+     * idents are the sched_lock's (as in thread_main's exit). */
+    pthread_mutex_lock(&vm->sched_lock);
     th->ident = vm->next_ident++;
     th->next = vm->threads;
     vm->threads = th;
+    pthread_mutex_unlock(&vm->sched_lock);
     if (!vm->main_thread) {
         vm->main_thread = th;
         snprintf(th->name, sizeof th->name, "MainThread");
@@ -348,12 +356,14 @@ VmThread *vm_thread_new(VmShared *vm) {
 
 void vm_thread_destroy(VmThread *th) {
     VmShared *vm = th->vm;
+    pthread_mutex_lock(&vm->sched_lock);
     for (VmThread **p = &vm->threads; *p; p = &(*p)->next) {
         if (*p == th) {
             *p = th->next;
             break;
         }
     }
+    pthread_mutex_unlock(&vm->sched_lock);
     if (vm->main_thread == th) {
         vm->main_thread = NULL;
         /* The platform keeps the thread's clock, not this counter. */
@@ -368,7 +378,9 @@ void vm_thread_destroy(VmThread *th) {
 
 bool vm_heap_check(VmThread *th, size_t bytes) {
     VmHeap *heap = &th->vm->heap;
-    if (bytes > heap->max_heap || heap->bytes_allocated + bytes > heap->max_heap)
+    /* Atomic: other threads may be counting (--gil none, vm_realloc). */
+    size_t allocated = __atomic_load_n(&heap->bytes_allocated, __ATOMIC_RELAXED);
+    if (bytes > heap->max_heap || allocated + bytes > heap->max_heap)
         return vm_raise(th, th->vm->cls.MemoryError, "%s", "");
     return true;
 }
@@ -437,6 +449,35 @@ void vm_register_source_module(VmShared *vm, const char *name,
 
 static bool exec_module_code(VmThread *th, ObjCode *code, ObjModule *m);
 
+/* The module table: under --gil none, heap.lock around each touch, since
+ * natives read it at any time (vm_module_lookup). */
+static bool modules_get(VmShared *vm, ObjStr *name, Value *out) {
+    if (!vm->heap.concurrent) return vm_dict_get_str(vm->modules, name, out);
+    pthread_mutex_lock(&vm->heap.lock);
+    bool found = vm_dict_get_str(vm->modules, name, out);
+    pthread_mutex_unlock(&vm->heap.lock);
+    return found;
+}
+
+static void modules_set(VmShared *vm, ObjStr *name, Value module) {
+    if (vm->heap.concurrent) pthread_mutex_lock(&vm->heap.lock);
+    vm_dict_set_str(vm, vm->modules, name, module);
+    if (vm->heap.concurrent) pthread_mutex_unlock(&vm->heap.lock);
+}
+
+static void modules_delete(VmShared *vm, ObjStr *name) {
+    if (vm->heap.concurrent) pthread_mutex_lock(&vm->heap.lock);
+    vm_dict_delete_str(vm->modules, name);
+    if (vm->heap.concurrent) pthread_mutex_unlock(&vm->heap.lock);
+}
+
+bool vm_module_lookup(VmShared *vm, const char *name, ObjModule **out) {
+    Value m;
+    if (!modules_get(vm, vm_str_intern_cstr(vm, name), &m)) return false;
+    *out = (ObjModule *)VM_AS_OBJ(m);
+    return true;
+}
+
 /* Compile and run an embedded Python module.  It is registered in
  * vm->modules before its body runs, as CPython does, so modules that import
  * each other see the partly built module instead of recursing. */
@@ -456,16 +497,16 @@ static bool import_source_module(VmThread *th, ObjStr *name, const char *src,
     vm_push_root(th, VM_OBJ(code));
     ObjModule *m = module_alloc(vm, name->chars);
     *module = VM_OBJ(m);
-    vm_dict_set_str(vm, vm->modules, name, *module);
+    modules_set(vm, name, *module);
     bool ok = exec_module_code(th, code, m);
     vm_pop_roots(th, 1);
-    if (!ok) vm_dict_delete_str(vm->modules, name);
+    if (!ok) modules_delete(vm, name);
     return ok;
 }
 
-bool vm_import(VmThread *th, ObjStr *name, Value *module) {
+static bool import_module(VmThread *th, ObjStr *name, Value *module) {
     VmShared *vm = th->vm;
-    if (vm_dict_get_str(vm->modules, name, module)) return true;
+    if (modules_get(vm, name, module)) return true;
     Value maker;
     if (!vm_dict_get_str(vm->module_makers, name, &maker))
         return vm_raise(th, vm->cls.ModuleNotFoundError,
@@ -478,8 +519,32 @@ bool vm_import(VmThread *th, ObjStr *name, Value *module) {
     VmModuleInit init = (VmModuleInit)VM_AS_NATIVE(maker)->cdata;
     ObjModule *m = init(vm);
     *module = VM_OBJ(m);
-    vm_dict_set_str(vm, vm->modules, name, *module);
+    modules_set(vm, name, *module);
     return true;
+}
+
+/* --gil none: the import lock around the whole import (see VmShared). */
+static bool import_one_at_a_time(VmThread *th, ObjStr *name, Value *module) {
+    VmShared *vm = th->vm;
+    vm_mutex_lock(&vm->import_mutex);
+    while (vm->import_owner && vm->import_owner != th->ident)
+        vm_cond_wait(&vm->import_cond, &vm->import_mutex);
+    vm->import_owner = th->ident;
+    vm->import_depth++;
+    vm_mutex_unlock(&vm->import_mutex);
+    bool ok = import_module(th, name, module);
+    vm_mutex_lock(&vm->import_mutex);
+    if (--vm->import_depth == 0) {
+        vm->import_owner = 0;
+        vm_cond_broadcast(&vm->import_cond);
+    }
+    vm_mutex_unlock(&vm->import_mutex);
+    return ok;
+}
+
+bool vm_import(VmThread *th, ObjStr *name, Value *module) {
+    if (th->vm->heap.concurrent) return import_one_at_a_time(th, name, module);
+    return import_module(th, name, module);
 }
 
 ObjNative *vm_define_native(VmShared *vm, ObjDict *ns, const char *name,

@@ -76,12 +76,14 @@ typedef struct VmHeap {
     Obj **gray;               /* mark stack */
     int64_t gray_count, gray_capacity;
     /* Eval breaker of the thread that is allocating (the GIL holder); the
-     * funnel sets VM_BREAK_GC there when the threshold is crossed. */
+     * funnel sets VM_BREAK_GC there when the threshold is crossed.  Under
+     * --gil none it stays on the main thread (see begin_hold). */
     _Atomic uint32_t *alloc_breaker;
     /* Under --gil none several threads allocate at once: then `concurrent`
-     * is set, byte counts are updated atomically, linking a new object and
-     * interning take `lock`, and no collection runs while more than one
-     * thread is alive (the collector needs the world stopped). */
+     * is set, byte counts are updated atomically, linking a new object,
+     * interning and the module table (vm->modules) take `lock`, and no
+     * collection runs while more than one thread is alive (the collector
+     * needs the world stopped). */
     bool concurrent;
     pthread_mutex_t lock;
     /* Allocations (growing calls of the funnel): the cost model charges
@@ -175,6 +177,15 @@ struct VmShared {
     uint64_t *finished_idents;
     uint64_t *finished_bytecodes;
     int finished_count, finished_capacity;
+    /* Under --gil none imports run one at a time (vm_import): a module's
+     * body runs once, and a thread importing while another one runs it
+     * waits instead of seeing half a module.  Re-entrant for the importing
+     * thread (import_owner, by ident; import_depth nested imports), and a
+     * platform lock, as the body may block or run in virtual time. */
+    VmMutex import_mutex;
+    VmCond import_cond;
+    uint64_t import_owner;
+    int import_depth;
     struct VmRecorder *recorder; /* --hist/--trace state, or NULL */
     /* The world: locks, time, threads, sockets (vm/platform/platform.h). */
     VmPlatform platform;
@@ -250,8 +261,11 @@ struct VmThread {
                                  call (iopri and bfs treat it specially) */
     uint64_t gil_deadline_ns; /* bfs: this thread's virtual deadline */
     void *user;               /* owner-specific data (threading module) */
-    const char *waiting_for;  /* lock repr text while blocked without a
-                                 timeout (deadlock reports), else NULL */
+    /* What the thread waits for while blocked without a timeout (a lock's
+     * repr in waiting_buf, or a fixed text), else NULL: read by the
+     * deadlock report of another thread, so atomic; waiting_buf is
+     * written and read only under vm->sched_lock (vm/lib/mod_thread.c). */
+    _Atomic(const char *) waiting_for;
     char waiting_buf[96];
 };
 
@@ -346,6 +360,10 @@ void vm_register_source_module(VmShared *vm, const char *name,
                                const char *source);
 /* Import a built-in module by name (cached in vm->modules). */
 bool vm_import(VmThread *th, ObjStr *name, Value *module);
+/* Natives of a module find their module (its classes, its state) in the
+ * module table: this looks it up safely under --gil none.  False if the
+ * module was never imported. */
+bool vm_module_lookup(VmShared *vm, const char *name, ObjModule **out);
 
 /* MemoryError (returning false) unless `bytes` more fit under --max-heap.
  * Natives about to build something huge ([0] * 10**12) call this first. */

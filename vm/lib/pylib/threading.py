@@ -3,6 +3,16 @@
 # CPython's Lib/threading.py is.  Everything above a plain lock - Condition,
 # Semaphore, Event, Barrier, Thread.join - is Python code running on the
 # VM, so it takes the GIL, switches and blocks the way user code does.
+#
+# Under --gil none there is no GIL and the VM's dicts and lists have no
+# lock of their own: two threads may not touch one dict or list at once
+# if either changes it.  So every object here that several threads touch
+# is read and written only under a lock: the registries (_active, _limbo,
+# the name counter) under _registry_lock, each primitive's state under its
+# own lock, a Thread's stop flag under _registry_lock; a shared object's
+# attributes are only overwritten, never added or deleted, once another
+# thread can see it.  What a thread alone touches (its Thread's _locals,
+# the dicts of threading.local) needs no lock.
 import _thread
 from time import monotonic as _time
 
@@ -13,6 +23,7 @@ RLock = _thread.RLock
 TIMEOUT_MAX = _thread.TIMEOUT_MAX
 ThreadError = RuntimeError
 
+_registry_lock = _allocate_lock()
 _active = {}
 _limbo = {}
 _counter = 0
@@ -20,8 +31,10 @@ _counter = 0
 
 def _newname(template):
     global _counter
-    _counter += 1
-    return template % _counter
+    with _registry_lock:
+        _counter += 1
+        n = _counter
+    return template % n
 
 
 class Condition:
@@ -133,7 +146,9 @@ class Semaphore:
         self._value = value
 
     def __repr__(self):
-        return "<%s at 0x%x: value=%d>" % (type(self).__name__, id(self), self._value)
+        with self._cond:
+            value = self._value
+        return "<%s at 0x%x: value=%d>" % (type(self).__name__, id(self), value)
 
     def acquire(self, blocking=True, timeout=None):
         if not blocking and timeout is not None:
@@ -194,10 +209,11 @@ class Event:
         self._flag = False
 
     def __repr__(self):
-        return "<%s at 0x%x: %s>" % (type(self).__name__, id(self), "set" if self._flag else "unset")
+        return "<%s at 0x%x: %s>" % (type(self).__name__, id(self), "set" if self.is_set() else "unset")
 
     def is_set(self):
-        return self._flag
+        with self._cond:
+            return self._flag
 
     def set(self):
         with self._cond:
@@ -302,13 +318,15 @@ class Barrier:
 
     @property
     def n_waiting(self):
-        if self._state == 0:
-            return self._count
-        return 0
+        with self._cond:
+            if self._state == 0:
+                return self._count
+            return 0
 
     @property
     def broken(self):
-        return self._state == -2
+        with self._cond:
+            return self._state == -2
 
 
 class Thread:
@@ -336,12 +354,13 @@ class Thread:
         self._started = Event()
         self._done = Event()
         self._is_stopped = False
+        self._locals = {}
 
     def __repr__(self):
         status = "initial"
         if self._started.is_set():
             status = "started"
-        if self._is_stopped:
+        if self._stopped():
             status = "stopped"
         if self._daemonic:
             status += " daemon"
@@ -352,13 +371,15 @@ class Thread:
     def start(self):
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
-        _limbo[id(self)] = self
+        with _registry_lock:
+            _limbo[id(self)] = self
         try:
             _thread.start_new_thread(self._bootstrap, ())
         except Exception:
             # Never started: unregister it, or active_count() and
             # enumerate() would count it forever (as CPython does).
-            del _limbo[id(self)]
+            with _registry_lock:
+                del _limbo[id(self)]
             raise
         self._started.wait()
 
@@ -367,13 +388,17 @@ class Thread:
             if self._target is not None:
                 self._target(*self._args, **self._kwargs)
         finally:
-            del self._target, self._args, self._kwargs
+            # Dropped, as CPython deletes them; overwritten rather than
+            # deleted, since other threads read this object's attributes.
+            self._target = self._args = self._kwargs = None
 
     def _bootstrap(self):
         self._ident = get_ident()
         _thread._set_name(self._name)
-        _active[self._ident] = self
-        del _limbo[id(self)]
+        _thread._set_current(self)
+        with _registry_lock:
+            _active[self._ident] = self
+            del _limbo[id(self)]
         self._started.set()
         try:
             self.run()
@@ -382,9 +407,14 @@ class Thread:
         except BaseException as exc:
             excepthook(ExceptHookArgs(exc, self))
         finally:
-            self._is_stopped = True
-            del _active[self._ident]
+            with _registry_lock:
+                self._is_stopped = True
+                del _active[self._ident]
             self._done.set()
+
+    def _stopped(self):
+        with _registry_lock:
+            return self._is_stopped
 
     def join(self, timeout=None):
         if not self._started.is_set():
@@ -397,7 +427,7 @@ class Thread:
             self._done.wait(max(timeout, 0))
 
     def is_alive(self):
-        return self._started.is_set() and not self._is_stopped
+        return self._started.is_set() and not self._stopped()
 
     @property
     def name(self):
@@ -447,28 +477,30 @@ def excepthook(args):
     _thread._excepthook(str(name), args.exc_value)
 
 
+def _adopt_current(t, name, daemonic):
+    # A Thread object for the calling thread, already running (the main
+    # thread, or one that _thread started): started, registered, its own.
+    t._name = name
+    t._daemonic = daemonic
+    t._ident = get_ident()
+    t._started = Event()
+    t._started._flag = True
+    t._done = Event()
+    t._is_stopped = False
+    t._locals = {}
+    _thread._set_current(t)
+    with _registry_lock:
+        _active[t._ident] = t
+
+
 class _MainThread(Thread):
     def __init__(self):
-        self._name = "MainThread"
-        self._daemonic = False
-        self._ident = get_ident()
-        self._started = Event()
-        self._started._flag = True
-        self._done = Event()
-        self._is_stopped = False
-        _active[self._ident] = self
+        _adopt_current(self, "MainThread", False)
 
 
 class _DummyThread(Thread):
     def __init__(self):
-        self._name = _newname("Dummy-%d")
-        self._daemonic = True
-        self._ident = get_ident()
-        self._started = Event()
-        self._started._flag = True
-        self._done = Event()
-        self._is_stopped = False
-        _active[self._ident] = self
+        _adopt_current(self, _newname("Dummy-%d"), True)
 
 
 class Timer(Thread):
@@ -490,35 +522,33 @@ class Timer(Thread):
         self.finished.set()
 
 
-_local_dicts = {}
-
-
 class local:
-    # Per-thread attributes: each thread sees its own dict, kept in a
-    # module-level table keyed by (object, thread).
+    # Per-thread attributes: each thread sees its own dict, kept in its
+    # Thread's _locals keyed by the local object, which only that thread
+    # touches (no lock, and no table shared by every thread).
     def __getattr__(self, name):
-        d = _local_dicts.get((id(self), get_ident()))
+        d = current_thread()._locals.get(id(self))
         if d is None or name not in d:
             raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
         return d[name]
 
     def __setattr__(self, name, value):
-        key = (id(self), get_ident())
-        d = _local_dicts.get(key)
+        mine = current_thread()._locals
+        d = mine.get(id(self))
         if d is None:
             d = {}
-            _local_dicts[key] = d
+            mine[id(self)] = d
         d[name] = value
 
     def __delattr__(self, name):
-        d = _local_dicts.get((id(self), get_ident()))
+        d = current_thread()._locals.get(id(self))
         if d is None or name not in d:
             raise AttributeError(name)
         del d[name]
 
 
 def current_thread():
-    t = _active.get(get_ident())
+    t = _thread._current()
     if t is None:
         return _DummyThread()
     return t
@@ -532,23 +562,28 @@ def main_thread():
 
 
 def active_count():
-    return len(_active) + len(_limbo)
+    with _registry_lock:
+        return len(_active) + len(_limbo)
 
 
 activeCount = active_count
 
 
 def enumerate():
-    return list(_active.values()) + list(_limbo.values())
+    with _registry_lock:
+        return list(_active.values()) + list(_limbo.values())
 
 
 def _shutdown():
     # Called by the VM when the main module ends: wait for every
     # non-daemon thread, as CPython's interpreter shutdown does.
-    _main_thread._is_stopped = True
+    with _registry_lock:
+        _main_thread._is_stopped = True
     while True:
         pending = None
-        for t in list(_active.values()):
+        with _registry_lock:
+            threads = list(_active.values())
+        for t in threads:
             if t is not _main_thread and not t.daemon and t.is_alive():
                 pending = t
                 break
