@@ -77,8 +77,8 @@ static void cpython_acquire(void *gil, VmThread *th) {
         int timed_out = vm_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
         if (timed_out && g->locked && g->switch_number == saved) {
             /* A whole interval and nobody switched: ask the holder. */
+            vm_record_drop_asked(th, g->holder);
             atomic_fetch_or(&g->holder->eval_breaker, VM_BREAK_GIL_DROP);
-            vm_record_drop_asked(th, g->holder->ident);
         } else if (!timed_out && g->locked) {
             th->gil_stats.futile_wakeups++;
         }

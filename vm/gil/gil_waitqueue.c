@@ -46,11 +46,11 @@ static void remove_waiter(WaitQueue *q, VmThread *th) {
  * is in flight to a grantee, the grantee is asked when it arrives. */
 static void ask_drop(WaitQueue *q, VmThread *th) {
     if (q->holder) {
+        vm_record_drop_asked(th, q->holder);
         atomic_fetch_or(&q->holder->eval_breaker, VM_BREAK_GIL_DROP);
-        vm_record_drop_asked(th, q->holder->ident);
     } else if (q->locked) {
+        vm_record_drop_asked(th, q->granted);
         q->drop_pending = true;
-        vm_record_drop_asked(th, q->granted ? q->granted->ident : 0);
     }
 }
 

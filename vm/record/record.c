@@ -88,8 +88,12 @@ void vm_record_acquired(VmThread *th, uint64_t now, uint64_t previous_holder) {
     }
     if (waited > 0) push_event(rec, REC_WAIT, rec->wait_since, waited);
     for (int i = 0; i < rec->asks; i++)
-        push_event(rec, REC_ASK, rec->ask_ns[i], 0)->u.ident = rec->ask_target[i];
+        push_event(rec, REC_ASK, rec->ask_ns[i], rec->ask_target[i])->u.ident = rec->ask_number[i];
     rec->asks = 0;
+    /* A request left from an earlier hold is stale unless the policy kept
+     * the drop for this one (a request made while the lock was on its way
+     * here). */
+    if (!(atomic_load(&th->eval_breaker) & VM_BREAK_GIL_DROP)) atomic_store(&th->drop_asked, 0);
     /* The hold itself is pushed when it ends; who held the lock before is
      * kept meanwhile in the slot the hold will fill. */
     rec->previous_holder = previous_holder;
@@ -197,15 +201,21 @@ void vm_record_blocking_end(VmThread *th, uint64_t now) {
 }
 
 void vm_record_drop(VmThread *th, uint64_t now) {
-    if (th->rec) push_event(th->rec, REC_DROP, now, 0);
+    if (th->rec) push_event(th->rec, REC_DROP, now, 0)->u.ident = atomic_exchange(&th->drop_asked, 0);
 }
 
-void vm_record_drop_asked(VmThread *th, uint64_t target) {
+void vm_record_drop_asked(VmThread *th, VmThread *target) {
     VmRecord *rec = th->rec;
     if (!rec) return;
+    uint64_t number = atomic_fetch_add(&th->vm->recorder->asks, 1) + 1;
+    /* The first request since the target's hold began is the one it
+     * honours (later ones find the drop already asked for). */
+    uint64_t none = 0;
+    if (target) atomic_compare_exchange_strong(&target->drop_asked, &none, number);
     if (rec->asks < REC_ASKS) {
         rec->ask_ns[rec->asks] = vm_now_ns(th->vm);
-        rec->ask_target[rec->asks++] = target;
+        rec->ask_number[rec->asks] = number;
+        rec->ask_target[rec->asks++] = target ? target->ident : 0;
     }
 }
 
@@ -450,70 +460,37 @@ static void handoff_flows(TraceOut *o, const RecList *l, const Holds *holds) {
     }
 }
 
-typedef struct {
-    uint64_t target, ts, asker;
-    bool used;
-} Ask;
-
-static int ask_order(const void *a, const void *b) {
-    const Ask *x = a, *y = b;
-    if (x->target != y->target) return x->target < y->target ? -1 : 1;
-    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
-    return x->asker < y->asker ? -1 : x->asker > y->asker;
-}
-
-/* Drop requests: from a waiter's request to the forced release it caused,
- * the first request aimed at that holder since its previous hold ended
- * (a request made while the lock was in flight to it counts).  Requests
- * the holder never honoured (it blocked first) have no arrow. */
-static void drop_flows(TraceOut *o, const RecList *l) {
-    size_t n = 0, cap = 0;
-    Ask *asks = NULL;
+/* Drop requests: from a waiter's request to the forced release it caused
+ * (the release carries the request's number).  Requests the holder never
+ * honoured (it blocked first) have no arrow.  In virtual time a request
+ * may be stamped a few nanoseconds after the release it caused (threads
+ * see each other's memory at once, their clocks differ by what they last
+ * charged): its arrow then leaves at the release's time. */
+static void drop_flows(TraceOut *o, const RecList *l, uint64_t numbered) {
+    typedef struct {
+        uint64_t asker, ts;
+    } Ask;
+    Ask *asks = vm_realloc(NULL, NULL, 0, sizeof *asks * (size_t)(numbered + 1));
+    memset(asks, 0, sizeof *asks * (size_t)(numbered + 1));
     for (int i = 0; i < l->count; i++)
         for (RecChunk *c = l->items[i]->first; c; c = c->next)
             for (int k = 0; k < c->count; k++) {
                 const RecEvent *e = &c->events[k];
-                if (e->kind != REC_ASK) continue;
-                if (n == cap) {
-                    cap = cap ? 2 * cap : 64;
-                    asks = vm_realloc(NULL, asks, 0, cap * sizeof *asks);
-                }
-                asks[n++] = (Ask){e->u.ident, e->start_ns, l->items[i]->ident, false};
+                if (e->kind == REC_ASK && e->u.ident <= numbered)
+                    asks[e->u.ident] = (Ask){l->items[i]->ident, e->start_ns};
             }
-    if (n == 0) return;
-    qsort(asks, n, sizeof *asks, ask_order);
     for (int i = 0; i < l->count; i++) {
         const VmRecord *r = l->items[i];
         Span hold = {0, 0};
-        uint64_t before = 0;   /* end of the hold before `hold` */
         for (RecChunk *c = r->first; c; c = c->next)
             for (int k = 0; k < c->count; k++) {
                 const RecEvent *e = &c->events[k];
-                if (e->kind == REC_HOLD) {
-                    before = hold.end;
-                    hold = (Span){e->start_ns, e->start_ns + e->dur_ns};
-                    continue;
-                }
-                if (e->kind != REC_DROP) continue;
-                size_t lo = 0, hi = n;
-                while (lo < hi) {
-                    size_t mid = (lo + hi) / 2;
-                    if (asks[mid].target < r->ident ||
-                        (asks[mid].target == r->ident && asks[mid].ts <= before))
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                for (; lo < n && asks[lo].target == r->ident && asks[lo].ts <= e->start_ns; lo++)
-                    if (!asks[lo].used) {
-                        /* Not before the request, if it came as late as the
-                         * release itself. */
-                        uint64_t to = inside(hold, true);
-                        asks[lo].used = true;
-                        flow(o, "drop request", "gil.drop", asks[lo].asker, asks[lo].ts, r->ident,
-                             to > asks[lo].ts ? to : asks[lo].ts);
-                        break;
-                    }
+                if (e->kind == REC_HOLD) hold = (Span){e->start_ns, e->start_ns + e->dur_ns};
+                if (e->kind != REC_DROP || e->u.ident == 0 || e->u.ident > numbered) continue;
+                const Ask *a = &asks[e->u.ident];
+                if (!a->asker) continue;   /* made in a wait that never ended */
+                uint64_t to = inside(hold, true);
+                flow(o, "drop request", "gil.drop", a->asker, a->ts < to ? a->ts : to, r->ident, to);
             }
     }
     vm_realloc(NULL, asks, 0, 0);
@@ -565,7 +542,7 @@ static void instant(FILE *f, uint64_t t0, uint64_t tid, const RecEvent *e) {
     fprintf(f, "\"ph\": \"i\", \"s\": \"t\", \"pid\": 1, \"tid\": %llu, \"ts\": ",
             (unsigned long long)tid);
     put_us(f, e->start_ns - t0);
-    if (e->kind == REC_ASK) fprintf(f, ", \"args\": {\"holder\": %llu}", (unsigned long long)e->u.ident);
+    if (e->kind == REC_ASK) fprintf(f, ", \"args\": {\"holder\": %llu}", (unsigned long long)e->dur_ns);
     fputc('}', f);
 }
 
@@ -611,7 +588,7 @@ static int write_trace(VmShared *vm, const RecList *l) {
     Holds *holds = vm_realloc(NULL, NULL, 0, sizeof *holds * (size_t)(l->count + 1));
     for (int i = 0; i < l->count; i++) holds[i] = holds_of(l->items[i]);
     handoff_flows(&o, l, holds);
-    drop_flows(&o, l);
+    drop_flows(&o, l, atomic_load(&vm->recorder->asks));
     for (int i = 0; i < l->count; i++) vm_realloc(NULL, holds[i].items, 0, 0);
     vm_realloc(NULL, holds, 0, 0);
     fprintf(f, "\n]}\n");

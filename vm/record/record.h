@@ -28,8 +28,8 @@
  *   is written directly.
  * - The trace's arrows are worked out at exit from the records: a hold
  *   knows who held the lock before it (vm->last_gil_holder), which gives
- *   the releasing hold; a forced release is matched with the first drop
- *   request aimed at that holder since its previous hold.
+ *   the releasing hold; a forced release knows the number of the first
+ *   drop request aimed at its hold (VmThread.drop_asked).
  * - What a thread is doing when the run ends is not drawn unless it holds
  *   the GIL (that hold is closed at vm_record_end_ns): a wait or a
  *   blocking call still open has no span, as --stats counts no wait that
@@ -50,9 +50,11 @@ typedef enum {
     REC_OFF,       /* span: the thread ran without the GIL, blocked or
                       computing; u.site says on what and where */
     REC_DROP,      /* instant: a forced release (vm_gil_yield let go: a drop
-                      request honoured, or a legacy check) */
-    REC_ASK,       /* instant: the thread asked u.ident to drop the GIL
-                      (0: the lock was in flight to nobody known) */
+                      request honoured, or a legacy check); u.ident is the
+                      number of the request that caused it, 0 if none */
+    REC_ASK,       /* instant: the thread asked another to drop the GIL;
+                      u.ident is the request's number, dur_ns the ident of
+                      the thread asked (0 if unknown) */
     REC_MARK,      /* instant: gilt.mark(label) */
 } RecKind;
 
@@ -72,7 +74,8 @@ typedef struct {
     union {
         char *label;           /* REC_MARK: owned by the record */
         const RecSite *site;   /* REC_OFF: owned by the record */
-        uint64_t ident;        /* REC_HOLD, REC_ASK: another thread */
+        uint64_t ident;        /* REC_HOLD: another thread; REC_ASK and
+                                  REC_DROP: a drop request's number */
     } u;
 } RecEvent;
 
@@ -103,7 +106,7 @@ typedef struct VmRecord {
     uint64_t wait_since;       /* start of the current GIL wait */
     uint64_t previous_holder;  /* of the current hold (REC_HOLD's u.ident) */
     int asks;                  /* drop requests made in the current wait */
-    uint64_t ask_ns[REC_ASKS], ask_target[REC_ASKS];  /* (the first ones) */
+    uint64_t ask_ns[REC_ASKS], ask_number[REC_ASKS], ask_target[REC_ASKS];
     RecSite **sites;           /* hash set of this thread's sites */
     size_t site_slots, site_count;
 } VmRecord;
@@ -116,6 +119,7 @@ typedef struct VmRecorder {
     uint64_t end_ns;
     VmRecord *finished;
     ObjList *user_hists;       /* gilt.Histogram objects, kept alive */
+    _Atomic uint64_t asks;     /* drop requests numbered so far */
 } VmRecorder;
 
 /* Turn recording on for this VM (before any thread runs). */
@@ -135,9 +139,12 @@ void vm_record_released(VmThread *th, uint64_t held_since, uint64_t now);
 void vm_record_blocking_begin(VmThread *th, VmBlockOn on, uint64_t now);
 void vm_record_blocking_end(VmThread *th, uint64_t now);
 void vm_record_drop(VmThread *th, uint64_t now);
-/* A waiter asked the holder `target` (an ident, 0 if unknown) to drop the
- * GIL: called by the policies where they set VM_BREAK_GIL_DROP. */
-void vm_record_drop_asked(VmThread *th, uint64_t target);
+/* th (waiting) asks `target` (NULL if unknown) to drop the GIL: called by
+ * the policies just before they set VM_BREAK_GIL_DROP.  The request is
+ * numbered and the number left on the target, whose forced release
+ * (vm_record_drop) takes it, so that the trace's arrow joins the two
+ * exactly whatever their clocks say. */
+void vm_record_drop_asked(VmThread *th, VmThread *target);
 void vm_record_mark(VmThread *th, const char *label);
 /* gilt.Histogram objects created while recording are written to --hist. */
 void vm_record_user_hist(VmShared *vm, Value hist);

@@ -241,6 +241,9 @@ struct VmThread {
     bool holds_gil;
     GilStats gil_stats;
     struct VmRecord *rec;     /* this thread's recording, or NULL */
+    _Atomic uint64_t drop_asked; /* recording: the number of the first drop
+                                 request aimed at this thread's hold, or 0
+                                 (vm/record/record.c draws its arrow) */
     bool gil_from_io;         /* the coming acquisition follows a blocking
                                  call (iopri and bfs treat it specially) */
     uint64_t gil_deadline_ns; /* bfs: this thread's virtual deadline */
