@@ -9,8 +9,9 @@ has name, ph, pid, tid, cat (and ts unless it is metadata), B/E pairs and
 complete events nest properly on each thread (no two slices of one thread
 overlap unless one contains the other), every flow start has exactly one
 finish (same id, cat and name; the finish binds to its enclosing slice),
-both inside a slice of their thread.  Each state keeps one name, category
-and colour.
+both inside a slice of their thread: a hand-off from one thread's hold to
+another's, a drop request from a waiter's request to a forced release at
+the end of a hold.  Each state keeps one name, category and colour.
 
 --stats must agree with the trace, thread by thread: held_ms is the sum of
 the "holding the GIL" slices and wait_ms of the "waiting for the GIL" ones
@@ -147,8 +148,20 @@ def check_format(events):
         i = bisect.bisect_right(starts.get(key, []), t) - 1
         for j in range(i, max(i - 64, -1), -1):
             if spans[j][0] <= t <= spans[j][1]:
-                return True
-        return False
+                return spans[j][2]
+        return None
+
+    instants = defaultdict(list)   # (tid, name) -> sorted ns
+    for e in events:
+        if e.get("ph") == "i":
+            instants[(e.get("tid"), e.get("name"))].append(ns(e["ts"]))
+    for v in instants.values():
+        v.sort()
+
+    def instant_near(tid, name, lo, hi):
+        v = instants.get((tid, name), [])
+        i = bisect.bisect_left(v, lo)
+        return i < len(v) and v[i] <= hi
 
     arrows = defaultdict(list)
     for (cat, name, fid), f in flows.items():
@@ -161,10 +174,25 @@ def check_format(events):
             fail("flow %r id %r: the finish does not bind to its enclosing slice" % (name, fid))
         if ns(s["ts"]) > ns(t["ts"]):
             fail("flow %r id %r goes back in time" % (name, fid))
+        around = []
         for end in (s, t):
-            if not enclosing((end["pid"], end["tid"]), ns(end["ts"])):
+            around.append(enclosing((end["pid"], end["tid"]), ns(end["ts"])))
+            if around[-1] is None:
                 fail("flow %r id %r: an end outside every slice of thread %r"
                      % (name, fid, end["tid"]))
+        if None not in around and name == "GIL hand-off":
+            # From a hold to the hold of another thread.
+            if [x["name"] for x in around] != ["holding the GIL"] * 2 or s["tid"] == t["tid"]:
+                fail("hand-off id %r joins %r to %r" % (fid, around[0]["name"], around[1]["name"]))
+        if None not in around and name == "drop request":
+            # From a waiter that asked (the instant may be stamped a little
+            # later in virtual time) to the end of a hold that was let go.
+            hold = around[1]
+            end = ns(hold["ts"]) + ns(hold["dur"])
+            if (around[0]["name"] != "waiting for the GIL" or hold["name"] != "holding the GIL"
+                    or not instant_near(s["tid"], "drop request", ns(s["ts"]), ns(s["ts"]) + 1000)
+                    or not instant_near(t["tid"], "forced release", end, end)):
+                fail("drop-request arrow id %r does not join a request to a forced release" % fid)
         arrows[name].append((s, t))
     return slices, arrows
 
