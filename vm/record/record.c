@@ -285,15 +285,21 @@ static void us_cell(FILE *f, const VmHist *h, uint64_t ns) {
     if (h->count) put_us(f, ns);
 }
 
-/* One histogram: its summary row, then one row per non-empty bucket, each
- * after the run's settings (vm/record/stats.h). */
-static void hist_rows(FILE *f, VmShared *vm, const VmPlatformReport *rep, const char *name,
-                      const VmHist *h) {
+/* A --hist row up to its count: the run's settings (vm/record/stats.h),
+ * kind, name, count. */
+static void hist_row_start(FILE *f, VmShared *vm, const VmPlatformReport *rep, const char *kind,
+                           const char *name, uint64_t count) {
     vm_stats_settings_cells(f, vm, rep);
     vm_stats_model_cells(f, vm, rep);
-    fprintf(f, ",summary,");
+    fprintf(f, ",%s,", kind);
     vm_stats_csv_string(f, name);
-    fprintf(f, ",%llu", (unsigned long long)h->count);
+    fprintf(f, ",%llu", (unsigned long long)count);
+}
+
+/* One histogram: its summary row, then one row per non-empty bucket. */
+static void hist_rows(FILE *f, VmShared *vm, const VmPlatformReport *rep, const char *name,
+                      const VmHist *h) {
+    hist_row_start(f, vm, rep, "summary", name, h->count);
     us_cell(f, h, h->min);
     static const double pcts[] = {50, 90, 99, 99.9};
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
@@ -305,11 +311,8 @@ static void hist_rows(FILE *f, VmShared *vm, const VmPlatformReport *rep, const 
     int it = 0;
     uint64_t lo, hi, count;
     while (vm_hist_bucket_next(h, &it, &lo, &hi, &count)) {
-        vm_stats_settings_cells(f, vm, rep);
-        vm_stats_model_cells(f, vm, rep);
-        fprintf(f, ",bucket,");
-        vm_stats_csv_string(f, name);
-        fprintf(f, ",%llu,,,,,,,,", (unsigned long long)count);
+        hist_row_start(f, vm, rep, "bucket", name, count);
+        fprintf(f, ",,,,,,,,");
         put_us(f, lo);
         fputc(',', f);
         put_us(f, hi + 1);
