@@ -1,6 +1,6 @@
 /*
  * tests/check_hist.c - log-linear histograms (vm/record/hist.c): exact small
- * values, bounded relative error, percentiles and merging.
+ * values, bounded relative error, percentiles and merging, the buckets.
  */
 #include <check.h>
 
@@ -66,6 +66,55 @@ START_TEST(test_gilt_histogram_from_python) {
 }
 END_TEST
 
+/* The buckets redraw the histogram: they cover every value once, in
+ * increasing order, and each percentile is the top of the bucket holding
+ * its rank (or the maximum). */
+START_TEST(test_buckets_redraw_the_histogram) {
+    VmHist h;
+    vm_hist_init(&h);
+    uint64_t x = 12345;
+    for (int i = 0; i < 5000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        vm_hist_record(&h, (x >> 40) % 3000000);   /* 0 .. 3 ms */
+    }
+    vm_hist_record(&h, 1ull << 45);                /* a lone outlier */
+    uint64_t lo, hi, count, seen = 0, last_hi = 0, buckets = 0;
+    int it = 0;
+    bool first = true;
+    while (vm_hist_bucket_next(&h, &it, &lo, &hi, &count)) {
+        ck_assert_uint_gt(count, 0);
+        ck_assert_uint_le(lo, hi);
+        if (!first) ck_assert_uint_gt(lo, last_hi);
+        if (first) ck_assert(lo <= h.min && h.min <= hi);
+        first = false;
+        last_hi = hi;
+        seen += count;
+        buckets++;
+    }
+    ck_assert_uint_eq(seen, h.count);
+    ck_assert(lo <= h.max && h.max <= hi);   /* the last bucket */
+    ck_assert_uint_gt(buckets, 1000);
+    static const double pcts[] = {0, 1, 50, 90, 99, 99.9, 100};
+    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++) {
+        uint64_t rank = (uint64_t)(pcts[i] / 100.0 * (double)h.count + 0.5), want = 0;
+        if (rank < 1) rank = 1;
+        seen = 0;
+        it = 0;
+        while (vm_hist_bucket_next(&h, &it, &lo, &hi, &count))
+            if ((seen += count) >= rank) {
+                want = hi < h.max ? hi : h.max;
+                break;
+            }
+        ck_assert_uint_eq(vm_hist_percentile(&h, pcts[i]), want);
+    }
+    vm_hist_fini(&h);
+    vm_hist_init(&h);
+    it = 0;
+    ck_assert(!vm_hist_bucket_next(&h, &it, &lo, &hi, &count));
+    vm_hist_fini(&h);
+}
+END_TEST
+
 Suite *hist_suite(void) {
     Suite *s = suite_create("hist");
     TCase *tc = tcase_create("vm_hist_record");
@@ -74,6 +123,7 @@ Suite *hist_suite(void) {
     suite_add_tcase(s, tc);
     tc = tcase_create("vm_hist_percentile");
     tcase_add_test(tc, test_percentiles_and_merge);
+    tcase_add_test(tc, test_buckets_redraw_the_histogram);
     suite_add_tcase(s, tc);
     tc = tcase_create("gilt_Histogram");
     tcase_add_test(tc, test_gilt_histogram_from_python);

@@ -35,6 +35,7 @@ START_TEST(test_real_locks_and_clock) {
     ck_assert_str_eq(r.mode, "real");
     ck_assert(!r.virtual_time);
     ck_assert_int_ge(r.cores, 1);
+    ck_assert_uint_eq(r.os.timeslice_ns, 0);   /* no model in real mode */
     ck_assert_uint_gt(vm_platform_realtime_ns(&p) / 1000000000ull, 1577836800ull);
 }
 END_TEST
@@ -67,6 +68,11 @@ START_TEST(test_virtual_clock_follows_cpu_and_sleeps) {
     ck_assert(r.virtual_time);
     ck_assert_int_eq(r.cores, 1);
     ck_assert_ptr_nonnull(strstr(r.os_model, "timer_slack_ns=50000"));
+    /* The model figure by figure, as the configuration has them. */
+    ck_assert_uint_eq(r.os.timer_slack_ns, 50000);
+    ck_assert_uint_eq(r.os.timeslice_ns, cfg.timeslice_ns);
+    ck_assert_uint_eq(r.os.wake_mean_ns, cfg.wake_mean_ns);
+    ck_assert_uint_eq(r.os.lookahead_ns, cfg.lookahead_ns);
     p.ops->thread_bind(p.ctx, NULL, NULL);
     sim_free(s);
 }

@@ -249,7 +249,7 @@ static VmThread *thread_named(VmShared *vm, const char *name) {
 static void check_waiting_for_published_under_lock(VmShared *vm, void *arg) {
     (void)arg;
     pthread_mutex_lock(&vm->sched_lock);
-    vm_blocking_begin(vm->main_thread);  /* let the waiter run into its wait */
+    vm_blocking_begin(vm->main_thread, VM_BLOCK_SLEEP);  /* let the waiter run into its wait */
     VmThread *w = thread_named(vm, "waiter");
     ck_assert_ptr_nonnull(w);
     const char *seen = NULL;

@@ -209,7 +209,7 @@ expect 0 "^42$" -- "$GILT" run --stats "$tmp/links/abs.csv" --hist "$tmp/links/r
 for l in abs.csv rel.csv t.json; do
     [ -L "$tmp/links/$l" ] || { echo "FAIL: --stats/--hist/--trace replaced the link $l"; fail=1; }
 done
-head -1 "$tmp/real.csv" | grep -q '^policy,' && head -1 "$tmp/new.csv" | grep -q '^name,count' &&
+head -1 "$tmp/real.csv" | grep -q '^policy,' && head -1 "$tmp/new.csv" | grep -q '^policy,.*,kind,name,count,' &&
     grep -q traceEvents "$tmp/real.json" && ! ls "$tmp" "$tmp/links" | grep -q '\.tmp' ||
     { echo "FAIL: the files behind the links are not written whole"; fail=1; }
 for o in --stats --hist --trace; do
@@ -329,15 +329,32 @@ expect 0 "^16 " -- timeout 60 "$GILT" run --sim --cores 16 --gil none "$tmp/sim1
     "$GILT" run --sim --cores 16 --stats "$tmp/s2.csv" "$tmp/sim16.py" >"$tmp/b" &&
     cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/s1.csv" "$tmp/s2.csv" ||
     { echo "FAIL: two --sim runs of 16 threads differ"; fail=1; }
-# --stats: every row has the header's columns, in both modes (os_model is
-# quoted and holds spaces, no commas).
+# --stats and --hist: every row has the header's columns, the same in both
+# modes (costs is quoted and holds spaces, no commas), and each figure of
+# the OS model is a column of its own: a number in --sim, empty in real
+# mode.
 printf '{"format": "gilt-costs-1", "origin": "a, \\"quoted\\" origin"}' >"$tmp/origin.json"
-for m in "" "--sim" "--sim --cost-file $tmp/origin.json"; do
+# col FILE NAME ROW: the cell of column NAME in data row ROW
+col() { awk -F, -v c="$2" -v r="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+    NR == r + 1 { print (k ? $k : "NO-COLUMN") }' "$1"; }
+for m in "" "--sim --timer-slack 70us" "--sim --cost-file $tmp/origin.json"; do
     # shellcheck disable=SC2086
-    "$GILT" run $m --stats "$tmp/cols.csv" "$tmp/sim16.py" >/dev/null &&
-        awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$tmp/cols.csv" ||
-        { echo "FAIL: --stats rows and header disagree ($m)"; fail=1; }
+    "$GILT" run $m --stats "$tmp/cols.csv" --hist "$tmp/hcols.csv" "$tmp/sim16.py" >/dev/null &&
+        awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$tmp/cols.csv" &&
+        awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$tmp/hcols.csv" ||
+        { echo "FAIL: --stats or --hist rows and header disagree ($m)"; fail=1; }
+    head -1 "$tmp/cols.csv" | awk -F, '{ print NF }' >>"$tmp/ncols"
+    got="$(col "$tmp/cols.csv" os_timer_slack_ns 1) $(col "$tmp/hcols.csv" os_timer_slack_ns 1)"
+    case "$m" in
+    "") want=" " ;;
+    *70us) want="70000 70000" ;;
+    *) want=$(echo "$got" | grep -x '[0-9][0-9]* [0-9][0-9]*')
+       col "$tmp/cols.csv" costs 1 | grep -q "a; 'quoted' origin" ||
+           { echo "FAIL: the costs column lacks the cost file's origin"; fail=1; } ;;
+    esac
+    [ "$got" = "$want" ] || { echo "FAIL: os_timer_slack_ns is '$got' ($m)"; fail=1; }
 done
+[ "$(sort -u "$tmp/ncols" | wc -l)" = 1 ] || { echo "FAIL: --stats has more columns in one mode"; fail=1; }
 # The OS-model options need --sim, take durations with units, and bad
 # cost files are refused with a clear message.
 expect 2 "need --sim" -- "$GILT" run --cores 4 "$tmp/sim.py"
@@ -403,7 +420,7 @@ expect 0 "wrote $tmp/cal.json" -- "$GILT" calibrate --quick -o "$tmp/cal.json"
 grep -q '^fit (wall time' "$tmp/out" && grep -q '^OS figures (ns): wake_min [1-9]' "$tmp/out" ||
     { echo "FAIL: calibrate did not print its fit and OS figures"; fail=1; }
 "$GILT" run --sim --cost-file "$tmp/cal.json" --stats "$tmp/cal.csv" "$tmp/sim.py" >/dev/null &&
-    grep -q "costs=$tmp/cal.json (gilt calibrate --quick on " "$tmp/cal.csv" &&
+    col "$tmp/cal.csv" costs 1 | grep -q "^\"$tmp/cal.json (gilt calibrate --quick on " &&
     [ "$(grep -c '"[A-Z][A-Z_]*": *[0-9]' "$tmp/cal.json")" -ge 100 ] ||
     { echo "FAIL: a calibrated cost file does not load or lacks opcodes"; fail=1; }
 # A virtual trace says what produced it.

@@ -28,15 +28,20 @@ const GilOps *gil_ops_find(const char *name) {
 const char *gil_ops_names(void) { return "cpython, legacy, fifo, iopri, bfs, none"; }
 
 /* Statistics are the thread's own: only it writes them, and only it runs
- * these wrappers for itself, so no lock is needed. */
+ * these wrappers for itself, so no lock is needed.  Each transition reads
+ * the clock once and ends one state where the next begins, so that the
+ * statistics and the trace of a thread add up and its spans never overlap. */
 static void begin_hold(VmThread *th, uint64_t waited_since) {
     uint64_t now = vm_now_ns(th->vm);
-    vm_record_acquired(th, now);
+    uint64_t previous = atomic_exchange(&th->vm->last_gil_holder, th->ident);
+    /* The recorder draws who handed the lock over; without a lock
+     * (--gil none) nothing is handed over. */
+    vm_record_acquired(th, now,
+                       th->vm->gil_ops->switch_points == GIL_SWITCH_ANYWHERE ? 0 : previous);
     th->gil_stats.wait_ns += now - waited_since;
     th->gil_stats.acquisitions++;
     th->gil_stats.acquired_at_ns = now;
-    if (atomic_exchange(&th->vm->last_gil_holder, th->ident) != th->ident)
-        th->gil_stats.switched_in++;
+    if (previous != th->ident) th->gil_stats.switched_in++;
     th->holds_gil = true;
     /* The funnel asks the holder to collect.  Without a lock (none) every
      * thread "holds" it at once, and the collector runs only when one
@@ -45,55 +50,58 @@ static void begin_hold(VmThread *th, uint64_t waited_since) {
     if (!th->vm->heap.concurrent) th->vm->heap.alloc_breaker = &th->eval_breaker;
 }
 
-static void end_hold(VmThread *th) {
-    uint64_t now = vm_now_ns(th->vm);
+static void end_hold(VmThread *th, uint64_t now) {
     vm_record_released(th, th->gil_stats.acquired_at_ns, now);
     th->gil_stats.held_ns += now - th->gil_stats.acquired_at_ns;
     th->holds_gil = false;
 }
 
-void vm_gil_acquire(VmThread *th) {
-    uint64_t t0 = vm_now_ns(th->vm);
+/* Wait for the lock from t0 on (the caller's last transition). */
+static void acquire_since(VmThread *th, uint64_t t0) {
     vm_record_wait_begin(th, t0);
     th->vm->gil_ops->acquire(th->vm->gil, th);
     begin_hold(th, t0);
 }
 
-void vm_gil_release(VmThread *th) {
-    end_hold(th);
+static void release_at(VmThread *th, uint64_t now) {
+    end_hold(th, now);
     th->vm->gil_ops->release(th->vm->gil, th);
 }
 
+void vm_gil_acquire(VmThread *th) { acquire_since(th, vm_now_ns(th->vm)); }
+
+void vm_gil_release(VmThread *th) { release_at(th, vm_now_ns(th->vm)); }
+
 void vm_gil_yield(VmThread *th) {
-    /* Account the hold up to now; if the policy keeps the lock (a legacy
-     * tick that is not due yet), the hold simply continues. */
-    uint64_t before = vm_now_ns(th->vm);
-    uint64_t acquired_at = th->gil_stats.acquired_at_ns;
-    uint64_t acquisitions = th->gil_stats.acquisitions;
-    vm_record_wait_begin(th, before);
-    if (th->vm->gil_ops->yield(th->vm->gil, th)) {
-        vm_record_released(th, acquired_at, before);
-        vm_record_drop(th, before);
-        th->gil_stats.drop_requests++;
-        th->gil_stats.held_ns += before - acquired_at;
-        th->gil_stats.acquisitions = acquisitions;
-        begin_hold(th, before);
-    }
+    /* Without a lock (none) there is nothing to let go: the hold goes on. */
+    if (th->vm->gil_ops->switch_points == GIL_SWITCH_ANYWHERE) return;
+    /* Every policy with a lock lets go here.  The hold ends before it
+     * does, so that a run that ends while this thread waits to get the
+     * lock back (a daemon thread) counts it as waiting, not holding. */
+    uint64_t now = vm_now_ns(th->vm);
+    end_hold(th, now);
+    vm_record_drop(th, now);
+    th->gil_stats.drop_requests++;
+    vm_record_wait_begin(th, now);
+    th->vm->gil_ops->yield(th->vm->gil, th);
+    begin_hold(th, now);
 }
 
-void vm_blocking_begin(VmThread *th) {
+void vm_blocking_begin(VmThread *th, VmBlockOn on) {
     if (th->holds_gil) {
-        vm_record_blocking_begin(th, vm_now_ns(th->vm));
+        uint64_t now = vm_now_ns(th->vm);
+        vm_record_blocking_begin(th, on, now);
         th->gil_stats.io_releases++;
-        vm_gil_release(th);
+        release_at(th, now);
     }
 }
 
 void vm_blocking_end(VmThread *th) {
     if (!th->holds_gil) {
-        vm_record_blocking_end(th, vm_now_ns(th->vm));
+        uint64_t now = vm_now_ns(th->vm);
+        vm_record_blocking_end(th, now);
         th->gil_from_io = true;
-        vm_gil_acquire(th);
+        acquire_since(th, now);
         th->gil_from_io = false;
     }
 }

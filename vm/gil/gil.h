@@ -34,8 +34,9 @@ typedef struct GilOps {
     /* Give the lock up (th holds it). */
     void (*release)(void *gil, VmThread *th);
     /* The holder saw VM_BREAK_GIL_DROP at a safe point: release, let another
-     * thread run, re-acquire.  Returns true if it did release the lock (the
-     * legacy policy only counts ticks most of the time). */
+     * thread run, re-acquire.  Returns true if it did release the lock:
+     * every policy with a lock does (vm_gil_yield counts on it); none does
+     * not, and is not called. */
     bool (*yield)(void *gil, VmThread *th);
     void (*fini)(VmShared *vm, void *gil);
     GilSwitchPoints switch_points;

@@ -32,6 +32,7 @@
 
 #include "vm/gil/gil.h"
 #include "vm/platform/platform.h"
+#include "vm/record/record.h"
 #include "vm/runtime/memory.h"
 
 typedef struct {
@@ -76,6 +77,7 @@ static void cpython_acquire(void *gil, VmThread *th) {
         int timed_out = vm_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
         if (timed_out && g->locked && g->switch_number == saved) {
             /* A whole interval and nobody switched: ask the holder. */
+            vm_record_drop_asked(th, g->holder);
             atomic_fetch_or(&g->holder->eval_breaker, VM_BREAK_GIL_DROP);
         } else if (!timed_out && g->locked) {
             th->gil_stats.futile_wakeups++;

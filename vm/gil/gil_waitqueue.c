@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "vm/record/record.h"
+
 void gil_wq_init(WaitQueue *q, VmShared *vm) {
     vm_mutex_init(&q->mutex, &vm->platform);
     vm_cond_init(&q->cond, &vm->platform);
@@ -40,13 +42,16 @@ static void remove_waiter(WaitQueue *q, VmThread *th) {
         }
 }
 
-/* Ask whoever holds the lock to drop it at its next safe point; if it is
- * in flight to a grantee, the grantee is asked when it arrives. */
-static void ask_drop(WaitQueue *q) {
-    if (q->holder)
+/* th asks whoever holds the lock to drop it at its next safe point; if it
+ * is in flight to a grantee, the grantee is asked when it arrives. */
+static void ask_drop(WaitQueue *q, VmThread *th) {
+    if (q->holder) {
+        vm_record_drop_asked(th, q->holder);
         atomic_fetch_or(&q->holder->eval_breaker, VM_BREAK_GIL_DROP);
-    else if (q->locked)
+    } else if (q->locked) {
+        vm_record_drop_asked(th, q->granted);
         q->drop_pending = true;
+    }
 }
 
 void gil_wq_acquire(WaitQueue *q, VmThread *th, uint64_t rank, bool urgent,
@@ -66,7 +71,7 @@ void gil_wq_acquire(WaitQueue *q, VmThread *th, uint64_t rank, bool urgent,
     q->waiters[q->nwaiters] = th;
     q->ranks[q->nwaiters] = rank;
     q->nwaiters++;
-    if (urgent) ask_drop(q);
+    if (urgent) ask_drop(q, th);
     while (q->granted != th) {
         if (!q->locked) {
             /* Free and nobody granted (the holder released with no
@@ -79,7 +84,7 @@ void gil_wq_acquire(WaitQueue *q, VmThread *th, uint64_t rank, bool urgent,
             uint64_t seen = q->switches;
             int timed_out = vm_cond_timedwait(&q->cond, &q->mutex, quantum_ns);
             if (timed_out && q->locked && q->switches == seen && q->granted != th)
-                ask_drop(q);
+                ask_drop(q, th);
         } else {
             vm_cond_wait(&q->cond, &q->mutex);
         }

@@ -37,7 +37,7 @@ static bool g_io(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     if (!vm_parse_args(th, "io", a, n, kw, names, 1, 1, v)) return false;
     uint64_t ns = 0;
     if (!seconds_arg(th, "io", v[0], &ns)) return false;
-    vm_blocking_begin(th);
+    vm_blocking_begin(th, VM_BLOCK_IO);
     vm_platform_sleep_ns(&th->vm->platform, ns);
     vm_blocking_end(th);
     *r = VM_NONE;
@@ -52,7 +52,7 @@ static bool g_native(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     if (!seconds_arg(th, "native", v[0], &ns)) return false;
     int release = VM_IS_UNDEF(v[1]) ? 0 : vm_truthy(th, v[1]);
     if (release < 0) return false;
-    if (release) vm_blocking_begin(th);
+    if (release) vm_blocking_begin(th, VM_BLOCK_NATIVE);
     /* Busy the core for the whole duration (in --sim: a virtual core,
      * time-sliced with the other runnable threads). */
     vm_platform_burn_ns(&th->vm->platform, ns);

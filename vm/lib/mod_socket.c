@@ -96,7 +96,7 @@ static bool send_bytes(VmThread *th, SockData *d, const char *buf, size_t len, b
     const VmPlatform *p = &th->vm->platform;
     size_t done = 0;
     int err;
-    vm_blocking_begin(th);
+    vm_blocking_begin(th, VM_BLOCK_SEND);
     for (;;) {
         size_t k = 0;
         err = p->ops->stream_send(p->ctx, d->stream, buf + done, len - done, all, &k);
@@ -154,7 +154,7 @@ static bool s_recv(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     const VmPlatform *p = &th->vm->platform;
     size_t k = 0;
     int err;
-    vm_blocking_begin(th);
+    vm_blocking_begin(th, VM_BLOCK_RECV);
     /* A fixed text, so publishing the pointer is all (see VmThread). */
     atomic_store_explicit(&th->waiting_for, "data on a socket (recv)", memory_order_relaxed);
     do {

@@ -210,7 +210,7 @@ static int lock_wait(VmThread *th, Value self, LockData *d, bool blocking,
     bool main_thread = th == th->vm->main_thread && poll_ns != UINT64_MAX;
     uint64_t deadline = timeout >= 0 ? vm_now_ns(th->vm) + (uint64_t)(timeout * 1e9) : 0;
     int result = 0;
-    vm_blocking_begin(th);
+    vm_blocking_begin(th, VM_BLOCK_LOCK);
     vm_mutex_lock(&d->m);
     while (d->locked) {
         if (timeout < 0) {

@@ -59,7 +59,7 @@ static bool t_sleep(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
      * virtual sleep takes no wall time, so it is one wait (one timer
      * slack, one wake-up), as a real sleep is to the kernel. */
     uint64_t max_slice = th->vm->platform.ops->signal_poll_ns;
-    vm_blocking_begin(th);
+    vm_blocking_begin(th, VM_BLOCK_SLEEP);
     while (ns > 0) {
         uint64_t slice = ns > max_slice ? max_slice : ns;
         vm_platform_sleep_ns(&th->vm->platform, slice);

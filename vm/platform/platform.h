@@ -62,15 +62,32 @@ typedef struct VmCond {
 /* One end of a connected byte stream (a socketpair socket). */
 typedef struct VmStream VmStream;
 
+/* The figures of the OS model of a virtual run besides cores and seed, in
+ * the order of the --stats and --hist columns (os_NAME); each is a field
+ * of VmOsModel and of the simulator's SimConfig of the same name. */
+#define VM_OS_MODEL_FIGURES(X)                                                 \
+    X(timeslice_ns) X(wake_min_ns) X(wake_mean_ns) X(wake_tail_ppm)            \
+    X(wake_tail_ns) X(wake_fast_ns) X(idle_shallow_ns) X(ctx_switch_ns)        \
+    X(timer_slack_ns) X(syscall_ns) X(lock_ns) X(spawn_ns) X(msg_ns)           \
+    X(lookahead_ns)
+
+typedef struct VmOsModel {
+#define VM_OS_MODEL_FIELD(name) uint64_t name;
+    VM_OS_MODEL_FIGURES(VM_OS_MODEL_FIELD)
+#undef VM_OS_MODEL_FIELD
+} VmOsModel;
+
 /* What a run record says about the platform it ran on. */
 typedef struct VmPlatformReport {
     const char *mode;          /* "real" or "sim" */
     long cores;                /* virtual cores, or the host's online CPUs */
-    bool virtual_time;         /* the three figures below are meaningful */
+    bool virtual_time;         /* the figures below are meaningful */
     uint64_t virtual_ns;       /* the latest virtual time reached */
     uint64_t context_switches;
     uint64_t preemptions;
-    char os_model[768];        /* the OS model as key=value words, or "" */
+    VmOsModel os;              /* the OS model, figure by figure */
+    char os_model[768];        /* the same with cores and seed, as
+                                  key=value words (the trace), or "" */
 } VmPlatformReport;
 
 struct VmPlatformOps {

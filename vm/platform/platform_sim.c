@@ -177,7 +177,11 @@ static void s_report(void *ctx, VmPlatformReport *r) {
     const SimCounters *c = sim_counters(ctx);
     r->context_switches = c->context_switches;
     r->preemptions = c->preemptions;
-    sim_config_format(sim_config(ctx), r->os_model, sizeof r->os_model);
+    const SimConfig *cfg = sim_config(ctx);
+#define OS_FIGURE(name) r->os.name = cfg->name;
+    VM_OS_MODEL_FIGURES(OS_FIGURE)
+#undef OS_FIGURE
+    sim_config_format(cfg, r->os_model, sizeof r->os_model);
 }
 
 static const VmPlatformOps sim_ops = {

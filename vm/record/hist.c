@@ -105,3 +105,24 @@ uint64_t vm_hist_percentile(const VmHist *h, double p) {
 double vm_hist_mean(const VmHist *h) {
     return h->count ? h->sum / (double)h->count : 0.0;
 }
+
+bool vm_hist_bucket_next(const VmHist *h, int *it, uint64_t *lo, uint64_t *hi, uint64_t *count) {
+    /* One index over every bucket: the linear ones, then row by row. */
+    for (; *it < VM_HIST_LINEAR + VM_HIST_ROWS * VM_HIST_SUB; (*it)++) {
+        int row = *it < VM_HIST_LINEAR ? -1 : (*it - VM_HIST_LINEAR) / VM_HIST_SUB;
+        int idx = row < 0 ? *it : (*it - VM_HIST_LINEAR) % VM_HIST_SUB;
+        const uint64_t *c = row < 0 ? h->linear : h->rows[row];
+        if (!c) {
+            /* A row never used: skip it whole. */
+            *it = row < 0 ? VM_HIST_LINEAR - 1 : VM_HIST_LINEAR + (row + 1) * VM_HIST_SUB - 1;
+            continue;
+        }
+        if (!c[idx]) continue;
+        *count = c[idx];
+        *hi = bucket_high(row, idx);
+        *lo = row < 0 ? (uint64_t)idx : ((uint64_t)idx + VM_HIST_SUB) << (row + 1);
+        (*it)++;
+        return true;
+    }
+    return false;
+}

@@ -11,6 +11,7 @@
 #ifndef GILT_VM_RECORD_HIST_H
 #define GILT_VM_RECORD_HIST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define VM_HIST_LINEAR 2048
@@ -33,5 +34,10 @@ void vm_hist_merge(VmHist *into, const VmHist *from);
  * bucket holding that rank, as HdrHistogram reports it.  0 when empty. */
 uint64_t vm_hist_percentile(const VmHist *h, double p);
 double vm_hist_mean(const VmHist *h);
+/* The non-empty buckets in increasing order: set *it to 0, then each call
+ * gives the next bucket's values, lo..hi inclusive, and how many were
+ * recorded there; false after the last.  The percentiles above are
+ * min(hi, max) of the bucket that holds their rank. */
+bool vm_hist_bucket_next(const VmHist *h, int *it, uint64_t *lo, uint64_t *hi, uint64_t *count);
 
 #endif /* GILT_VM_RECORD_HIST_H */

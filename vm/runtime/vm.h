@@ -257,6 +257,9 @@ struct VmThread {
     bool holds_gil;
     GilStats gil_stats;
     struct VmRecord *rec;     /* this thread's recording, or NULL */
+    _Atomic uint64_t drop_asked; /* recording: the number of the first drop
+                                 request aimed at this thread's hold, or 0
+                                 (vm/record/record.c draws its arrow) */
     bool gil_from_io;         /* the coming acquisition follows a blocking
                                  call (iopri and bfs treat it specially) */
     uint64_t gil_deadline_ns; /* bfs: this thread's virtual deadline */
@@ -371,10 +374,25 @@ bool vm_heap_check(VmThread *th, size_t bytes);
 
 /* ---- blocking calls: the one hook where the GIL is released ----------- */
 
+/* What a thread does while it runs without the GIL, for the recorder
+ * (vm/record/record.h): what it blocks on, or computing (a long C call). */
+typedef enum {
+    VM_BLOCK_SLEEP,    /* time.sleep */
+    VM_BLOCK_IO,       /* gilt.io: waiting for a simulated device */
+    VM_BLOCK_RECV,     /* a socket's recv */
+    VM_BLOCK_SEND,     /* a socket's send or sendall */
+    VM_BLOCK_LOCK,     /* a _thread lock's acquire (and so everything of
+                          threading and queue that waits: join, Condition,
+                          Event, Queue, ...) */
+    VM_BLOCK_NATIVE,   /* not blocked: computing without the GIL
+                          (gilt.native(release_gil=True)) */
+} VmBlockOn;
+
 /* Natives that block (sleep, I/O, waiting on a lock) wrap the blocking part
- * in vm_blocking_begin/end.  Between them the thread must not touch any
- * VM object.  With no GIL policy loaded these are no-ops. */
-void vm_blocking_begin(VmThread *th);
+ * in vm_blocking_begin/end, saying what they block on.  Between them the
+ * thread must not touch any VM object.  With no GIL policy loaded these
+ * are no-ops. */
+void vm_blocking_begin(VmThread *th, VmBlockOn on);
 void vm_blocking_end(VmThread *th);
 
 /* The costed loop packs an instruction count and picoseconds in one word:
