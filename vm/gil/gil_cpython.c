@@ -72,6 +72,7 @@ static void cpython_acquire(void *gil, VmThread *th) {
     vm_mutex_lock(&g->mutex);
     if (g->locked) g->waiters++;
     bool waited = g->locked;
+    uint64_t futile = 0;
     while (g->locked) {
         uint64_t saved = g->switch_number;
         int timed_out = vm_cond_timedwait(&g->cond, &g->mutex, interval_ns(g));
@@ -80,12 +81,15 @@ static void cpython_acquire(void *gil, VmThread *th) {
             vm_record_drop_asked(th, g->holder);
             atomic_fetch_or(&g->holder->eval_breaker, VM_BREAK_GIL_DROP);
         } else if (!timed_out && g->locked) {
-            th->gil_stats.futile_wakeups++;
+            futile++;
         }
     }
     if (waited) g->waiters--;
     g->locked = true;
     g->holder = th;
+    /* Counted once the lock is ours: --stats reads a live thread's
+     * figures holding the GIL. */
+    th->gil_stats.futile_wakeups += futile;
     g->switch_number++;
     /* A request aimed at this thread's previous hold is stale now. */
     atomic_fetch_and(&th->eval_breaker, ~(uint32_t)VM_BREAK_GIL_DROP);
@@ -120,15 +124,16 @@ static bool cpython_yield(void *gil, VmThread *th) {
      * instruction) would otherwise wait forever for a taker. */
     bool someone_waits = release_locked(g);
     vm_mutex_unlock(&g->mutex);
-    if (g->vm->options.force_switching && someone_waits) {
+    bool forced = g->vm->options.force_switching && someone_waits;
+    if (forced) {
         /* Wait until somebody else took the lock (the thread that asked). */
         vm_mutex_lock(&g->switch_mutex);
         while (atomic_load(&g->last_holder) == th)
             vm_cond_wait(&g->switch_cond, &g->switch_mutex);
         vm_mutex_unlock(&g->switch_mutex);
-        th->gil_stats.forced_switches++;
     }
     cpython_acquire(gil, th);
+    if (forced) th->gil_stats.forced_switches++;   /* holding it again */
     return true;
 }
 

@@ -53,12 +53,16 @@ static void legacy_acquire(void *gil, VmThread *th) {
     LegacyGil *g = (LegacyGil *)gil;
     vm_mutex_lock(&g->mutex);
     bool waited = false;
+    uint64_t futile = 0;
     while (g->locked) {
-        if (waited) th->gil_stats.futile_wakeups++;
+        if (waited) futile++;
         vm_cond_wait(&g->cond, &g->mutex);
         waited = true;
     }
     g->locked = true;
+    /* Counted once the lock is ours: --stats reads a live thread's
+     * figures holding the GIL. */
+    th->gil_stats.futile_wakeups += futile;
     vm_mutex_unlock(&g->mutex);
 }
 
