@@ -43,7 +43,9 @@ typedef enum {
     T_DONE,
 } ThreadState;
 
-enum { EV_TIMEOUT = 1, EV_ARRIVE = 2 };
+/* EV_SLICE: a background thread's time slice ends while a program
+ * thread queues for a core (see "background load" below). */
+enum { EV_TIMEOUT = 1, EV_ARRIVE = 2, EV_SLICE = 3 };
 
 struct SimThread {
     Sim *sim;
@@ -63,7 +65,14 @@ struct SimThread {
     uint64_t ready_at_ns;       /* when it joined the run queue */
     SimWaitQueue *waiting_on;   /* the queue it is blocked on, or NULL */
     SimThread *wq_next;
-    uint64_t timer_seq;         /* seq of its live timer, 0 if none */
+    uint64_t timer_seq;         /* seq of its live timer (a background
+                                   thread: of its slice end), 0 if none */
+    bool background;            /* a CPU hog of --background-load: no host
+                                   thread, no program, only a claim on a core */
+    uint64_t on_core_ns;        /* when it last got a core */
+    uint64_t vruntime_ns;       /* CPU it had on cores (CFS's vruntime, all
+                                   weights equal): wake-up preemption of
+                                   background threads */
     int wake_reason;            /* 0 signalled, 1 timed out */
     SimThread *ready_next;
     SimThread *all_next;
@@ -87,7 +96,8 @@ struct Sim {
     SimThread *ready_head, *ready_tail;
     SimThread *all;
     int next_id;
-    int live;                   /* threads not DONE */
+    int live;                   /* program threads not DONE */
+    int ready_program;          /* program (not background) threads queued */
     uint64_t max_time_ns;
     SimCounters counters;
     void (*deadlock_hook)(void *ctx);
@@ -144,6 +154,11 @@ bool sim_config_validate(const SimConfig *c, char *err, size_t size) {
                  (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_min_ns);
         return false;
     }
+    if (c->background_threads > SIM_MAX_BACKGROUND) {
+        snprintf(err, size, "background_threads is %llu, more than %d",
+                 (unsigned long long)c->background_threads, SIM_MAX_BACKGROUND);
+        return false;
+    }
     if (c->wake_tail_ppm > 1000000) {
         snprintf(err, size, "wake_tail_ppm is %llu, more than 1000000 (every wake-up)",
                  (unsigned long long)c->wake_tail_ppm);
@@ -163,7 +178,8 @@ void sim_config_format(const SimConfig *c, char *buf, size_t size) {
             "cores=%d seed=%llu timeslice_ns=%llu wake_min_ns=%llu "
             "wake_mean_ns=%llu wake_tail_ppm=%llu wake_tail_ns=%llu wake_fast_ns=%llu "
             "idle_shallow_ns=%llu ctx_switch_ns=%llu timer_slack_ns=%llu "
-            "syscall_ns=%llu lock_ns=%llu spawn_ns=%llu msg_ns=%llu lookahead_ns=%llu",
+            "syscall_ns=%llu lock_ns=%llu spawn_ns=%llu msg_ns=%llu lookahead_ns=%llu "
+            "background_threads=%llu",
             c->cores, (unsigned long long)c->seed,
             (unsigned long long)c->timeslice_ns, (unsigned long long)c->wake_min_ns,
             (unsigned long long)c->wake_mean_ns, (unsigned long long)c->wake_tail_ppm,
@@ -171,7 +187,8 @@ void sim_config_format(const SimConfig *c, char *buf, size_t size) {
             (unsigned long long)c->idle_shallow_ns, (unsigned long long)c->ctx_switch_ns,
             (unsigned long long)c->timer_slack_ns, (unsigned long long)c->syscall_ns,
             (unsigned long long)c->lock_ns, (unsigned long long)c->spawn_ns,
-            (unsigned long long)c->msg_ns, (unsigned long long)c->lookahead_ns);
+            (unsigned long long)c->msg_ns, (unsigned long long)c->lookahead_ns,
+            (unsigned long long)c->background_threads);
 }
 
 static void fatal(const char *what) {
@@ -269,6 +286,70 @@ static SimThread *thread_new(Sim *s, const char *name) {
     return t;
 }
 
+/* ---- background load --------------------------------------------------
+ * --background-load K adds K CPU-bound threads of other processes: each
+ * wants a core all the time and shares the cores with the program's
+ * threads in time slices, as a busy host's other jobs do.  They have no
+ * host thread and run no code; they only hold a core.  Since they are
+ * alike, it does not matter which of them runs: a background thread gives
+ * its core up only at the end of a slice during which a program thread
+ * was queued (an EV_SLICE event), and otherwise keeps it with no event at
+ * all - so a run whose program threads all sleep costs nothing, and a run
+ * whose program threads all block forever is still a deadlock.
+ *
+ * Against them a woken program thread is placed as Linux's CFS places it
+ * (place_entity, check_preempt_wakeup): its vruntime becomes at least the
+ * least vruntime of the background threads less a sleeper credit of one
+ * time slice, and it takes the core of the background thread with the
+ * most vruntime if that is more than a third of a slice ahead.  So a
+ * thread that mostly sleeps (an echo loop) gets a core at once, while a
+ * CPU-bound thread that was woken (to take the GIL back) waits its turn
+ * behind the hogs, as on a busy Linux machine.  Program threads among
+ * themselves keep the FIFO run queue of the model without load. */
+
+static void schedule_slice_end(Sim *s, SimThread *t, uint64_t not_before_ns) {
+    uint64_t ts = s->cfg.timeslice_ns;
+    if (t->slice_end_ns < not_before_ns)
+        t->slice_end_ns = sat_add(t->slice_end_ns,
+                                  (not_before_ns - t->slice_end_ns + ts - 1) / ts * ts);
+    t->timer_seq = sim_event_push(&s->events, t->slice_end_ns, EV_SLICE, t);
+}
+
+static uint64_t vruntime_at(const SimThread *t, uint64_t at_ns) {
+    if (t->core < 0 || at_ns < t->on_core_ns) return t->vruntime_ns;
+    return sat_add(t->vruntime_ns, at_ns - t->on_core_ns);
+}
+
+/* t, a program thread woken at at_ns, finds every core busy: the core of
+ * the background thread it preempts, or -1. */
+static int background_core_to_preempt(Sim *s, SimThread *t, uint64_t at_ns) {
+    int victim = -1;
+    uint64_t most = 0, least = UINT64_MAX;
+    for (SimThread *b = s->all; b; b = b->all_next) {
+        if (!b->background) continue;
+        uint64_t v = vruntime_at(b, at_ns);
+        if (v < least) least = v;
+        if (b->core >= 0 && (victim < 0 || v > most)) {
+            victim = b->core;
+            most = v;
+        }
+    }
+    if (victim < 0) return -1;
+    uint64_t credit = s->cfg.timeslice_ns;
+    uint64_t floor = least > credit ? least - credit : 0;
+    if (t->vruntime_ns < floor) t->vruntime_ns = floor;
+    return most > t->vruntime_ns + s->cfg.timeslice_ns / 3 ? victim : -1;
+}
+
+/* A program thread just queued at at_ns: every background thread on a
+ * core leaves it at the end of its current slice. */
+static void background_yield_at_slice_end(Sim *s, uint64_t at_ns) {
+    for (int i = 0; i < s->cfg.cores; i++) {
+        SimThread *t = s->cores[i].thread;
+        if (t && t->background && !t->timer_seq) schedule_slice_end(s, t, at_ns);
+    }
+}
+
 static void put_on_core(Sim *s, SimThread *t, int core, uint64_t at_ns) {
     Core *c = &s->cores[core];
     if (c->last && c->last != t) {
@@ -280,8 +361,10 @@ static void put_on_core(Sim *s, SimThread *t, int core, uint64_t at_ns) {
     t->core = core;
     t->last_core = core;
     t->state = T_RUNNING;
+    t->on_core_ns = at_ns;
     t_set_time(t, at_ns);
     t->slice_end_ns = sat_add(at_ns, s->cfg.timeslice_ns);
+    if (t->background && s->ready_program) schedule_slice_end(s, t, at_ns);
 }
 
 /* t leaves its core at at_ns; the head of the run queue takes it. */
@@ -291,12 +374,14 @@ static void release_core(Sim *s, SimThread *t, uint64_t at_ns) {
     Core *c = &s->cores[core];
     c->thread = NULL;
     c->free_at_ns = at_ns;
+    t->vruntime_ns = vruntime_at(t, at_ns);
     t->core = -1;
     SimThread *next = s->ready_head;
     if (next) {
         s->ready_head = next->ready_next;
         if (!s->ready_head) s->ready_tail = NULL;
         next->ready_next = NULL;
+        if (!next->background) s->ready_program--;
         put_on_core(s, next, core, at_ns > next->ready_at_ns ? at_ns : next->ready_at_ns);
     }
 }
@@ -316,6 +401,7 @@ static void make_ready(Sim *s, SimThread *t, uint64_t at_ns) {
     if (s->ready_tail) s->ready_tail->ready_next = t;
     else s->ready_head = t;
     s->ready_tail = t;
+    if (!t->background && s->ready_program++ == 0) background_yield_at_slice_end(s, at_ns);
 }
 
 static void wq_push(SimWaitQueue *q, SimThread *t) {
@@ -349,6 +435,28 @@ static void wake(Sim *s, SimThread *t, uint64_t at_ns, int reason) {
     sim_event_push(&s->events, sat_add(at_ns, wake_latency_for(s, t, at_ns)), EV_ARRIVE, t);
 }
 
+/* A woken program thread arrives on a machine with background load. */
+static void arrive_among_background(Sim *s, SimThread *t, uint64_t at_ns) {
+    for (int i = 0; i < s->cfg.cores; i++)
+        if (!s->cores[i].thread) {
+            make_ready(s, t, at_ns);
+            return;
+        }
+    int core = background_core_to_preempt(s, t, at_ns);
+    if (core < 0) {
+        make_ready(s, t, at_ns);
+        return;
+    }
+    SimThread *b = s->cores[core].thread;
+    b->vruntime_ns = vruntime_at(b, at_ns);
+    b->core = -1;
+    b->timer_seq = 0;          /* its pending slice end, if any, is void */
+    s->cores[core].thread = NULL;
+    s->counters.preemptions++;
+    put_on_core(s, t, core, at_ns);
+    make_ready(s, b, at_ns);
+}
+
 static void process_event(Sim *s, const SimEvent *e) {
     SimThread *t = e->target;
     note_time(s, e->time_ns);
@@ -361,6 +469,16 @@ static void process_event(Sim *s, const SimEvent *e) {
         break;
     case EV_ARRIVE:
         if (e->time_ns >= SIM_TIME_MAX) end_of_time();
+        if (s->cfg.background_threads) arrive_among_background(s, t, e->time_ns);
+        else make_ready(s, t, e->time_ns);
+        break;
+    case EV_SLICE:
+        if (t->timer_seq != e->seq || t->state != T_RUNNING) return;
+        t->timer_seq = 0;
+        if (e->time_ns >= SIM_TIME_MAX) end_of_time();
+        if (!s->ready_program) return;   /* nobody of the program waits: keep it */
+        s->counters.preemptions++;
+        release_core(s, t, e->time_ns);
         make_ready(s, t, e->time_ns);
         break;
     default:
@@ -375,7 +493,7 @@ static SimThread *earliest_running(Sim *s) {
     uint64_t best_t = 0;
     for (int i = 0; i < s->cfg.cores; i++) {
         SimThread *t = s->cores[i].thread;
-        if (!t) continue;
+        if (!t || t->background) continue;
         uint64_t tt = t_now(t);
         if (!best || tt < best_t) {
             best = t;
@@ -393,7 +511,7 @@ static uint64_t horizon_of(Sim *s, SimThread *r) {
     if (sim_event_peek(&s->events, &e) && e.time_ns < h) h = e.time_ns;
     for (int i = 0; i < s->cfg.cores; i++) {
         SimThread *t = s->cores[i].thread;
-        if (!t || t == r) continue;
+        if (!t || t == r || t->background) continue;
         uint64_t lim = sat_add(t_now(t), s->cfg.lookahead_ns);
         if (lim < h) h = lim;
     }
@@ -416,7 +534,7 @@ static void report_deadlock(Sim *s) {
             "gilt: deadlock in virtual time: every simulated thread is blocked "
             "and no event is pending\n");
     for (SimThread *t = s->all; t; t = t->all_next)
-        if (t->state != T_DONE)
+        if (t->state != T_DONE && !t->background)
             fprintf(stderr, "  simulated thread %d '%s' is blocked\n", t->id, t->name);
     exit(1);
 }
@@ -470,7 +588,7 @@ static bool behind_others(Sim *s, SimThread *self) {
     if (sim_event_peek(&s->events, &e) && e.time_ns <= now) return true;
     for (int i = 0; i < s->cfg.cores; i++) {
         SimThread *t = s->cores[i].thread;
-        if (t && t != self && t_now(t) < now) return true;
+        if (t && t != self && !t->background && t_now(t) < now) return true;
     }
     return s->ready_head && now >= self->slice_end_ns;
 }
@@ -522,6 +640,12 @@ Sim *sim_new(const SimConfig *cfg) {
     SimThread *main_t = thread_new(s, "MainThread");
     put_on_core(s, main_t, 0, 0);
     s->current = main_t;
+    for (uint64_t i = 0; i < cfg->background_threads; i++) {
+        SimThread *b = thread_new(s, "background");
+        b->background = true;
+        s->live--;
+        make_ready(s, b, 0);
+    }
     set_horizon(s, main_t);
     return s;
 }
@@ -531,8 +655,9 @@ void sim_free(Sim *s) {
     while (t) {
         SimThread *next = t->all_next;
         /* Threads still parked (daemons at exit) keep their condvar. */
-        if (t->state == T_DONE || t == s->current) pthread_cond_destroy(&t->go);
-        if (t->state == T_DONE || t == s->current) free(t);
+        bool ours = t->state == T_DONE || t == s->current || t->background;
+        if (ours) pthread_cond_destroy(&t->go);
+        if (ours) free(t);
         t = next;
     }
     sim_event_heap_fini(&s->events);

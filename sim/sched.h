@@ -29,6 +29,9 @@
  *   switching threads pays a context switch; timed waits fire late by the
  *   timer slack; waking a sleeper or entering a blocking wait costs a
  *   system call.
+ * - Background load: K CPU-bound threads of other programs that want a
+ *   core all the time and share them with the program's threads in time
+ *   slices (the busy machine); they run no code.
  * - Events live in one heap ordered by (time, seq) (sim/event.h), and the
  *   PRNG (sim/rng.h) lives here: the same seed and inputs replay exactly.
  */
@@ -63,6 +66,8 @@ typedef struct SimConfig {
                                  running thread's clock (threads that share
                                  nothing but memory, as under --gil none) */
     uint64_t max_segment_ns;  /* longest run without a checkpoint (progress) */
+    uint64_t background_threads; /* CPU-bound threads of other programs that
+                                    share the cores (--background-load) */
 } SimConfig;
 
 /* The longest duration of the OS model: an hour.  Longer time slices,
@@ -70,6 +75,7 @@ typedef struct SimConfig {
  * virtual times far from overflowing. */
 #define SIM_MODEL_MAX_NS (3600ull * 1000000000ull)
 #define SIM_MAX_CORES 1024
+#define SIM_MAX_BACKGROUND 1024
 
 /* Defaults measured on a 2020s x86 Linux machine (see `gilt calibrate`). */
 void sim_config_default(SimConfig *c);

@@ -130,6 +130,10 @@ expect 2 "switch-interval wants a positive duration up to 3600s: .*, not 'inf'" 
 expect 2 "not '1e300'" -- "$GILT" run --switch-interval 1e300 "$tmp/p.py"
 expect 2 "cores wants an integer from 1 to 1024, not '4294967297'" -- \
     "$GILT" run --sim --cores 4294967297 "$tmp/p.py"
+expect 2 "--background-load wants a number of threads from 0 to 1024, not '1025'" -- \
+    "$GILT" run --sim --background-load 1025 "$tmp/p.py"
+expect 2 "--background-load wants a number of threads from 0 to 1024, not 'x'" -- \
+    "$GILT" run --sim --background-load x "$tmp/p.py"
 expect 2 "lookahead wants a duration with a unit (ns, us, ms, s) up to 3600s, e.g. 20us, not '3601s'" -- \
     "$GILT" run --sim --lookahead 3601s "$tmp/p.py"
 expect 2 "not '20000000000000000000ns'" -- "$GILT" run --sim --ctx-switch 20000000000000000000ns "$tmp/p.py"

@@ -33,7 +33,7 @@ typedef struct {
      * the cost file is read after the options, and the options win). */
     SimConfig os;
     bool set_timeslice, set_wake, set_ctx, set_slack, set_syscall, set_lookahead, set_fast,
-        set_tail;
+        set_tail, set_background;
     bool any;   /* some simulator option was given */
 } SimArgs;
 

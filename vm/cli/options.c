@@ -75,6 +75,8 @@ void cli_run_usage(FILE *out, const char *prog) {
             "      --timer-slack DUR   lateness of timed waits and sleeps\n"
             "      --syscall-cost DUR  cost of waking a thread / entering a wait\n"
             "      --lookahead DUR     how far a thread may run ahead of another\n"
+            "      --background-load K K CPU-bound threads of other programs share\n"
+            "                          the virtual cores (a busy machine; default 0)\n"
             "      --progress          report virtual progress on stderr (default:\n"
             "                          when stderr is a terminal)\n"
             "      --stats FILE.csv    write per-thread GIL statistics at exit\n"
@@ -386,6 +388,7 @@ SimConfig cli_sim_model(const CostModel *costs, const SimArgs *sa, uint64_t seed
     if (sa->set_slack) cfg.timer_slack_ns = sa->os.timer_slack_ns;
     if (sa->set_syscall) cfg.syscall_ns = sa->os.syscall_ns;
     if (sa->set_lookahead) cfg.lookahead_ns = sa->os.lookahead_ns;
+    if (sa->set_background) cfg.background_threads = sa->os.background_threads;
     return cfg;
 }
 
@@ -412,6 +415,7 @@ enum {
     OPT_PROGRESS,
     OPT_WAKE_FAST,
     OPT_WAKE_TAIL,
+    OPT_BACKGROUND_LOAD,
 };
 
 static const struct option run_options[] = {
@@ -437,6 +441,7 @@ static const struct option run_options[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"wake-fast", required_argument, NULL, OPT_WAKE_FAST},
     {"wake-tail", required_argument, NULL, OPT_WAKE_TAIL},
+    {"background-load", required_argument, NULL, OPT_BACKGROUND_LOAD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -528,6 +533,13 @@ int cli_parse_run(const char *prog, const char *cmd, int argc, char **argv, CliR
             break;
         }
         case OPT_COST_FILE: sa.cost_file = optarg; sa.any = true; break;
+        case OPT_BACKGROUND_LOAD:
+            if (!parse_uint(optarg, 0, SIM_MAX_BACKGROUND, &sa.os.background_threads))
+                return cli_error(prog, cmd,
+                                  "--background-load wants a number of threads from 0 to %d, "
+                                  "not '%s'", SIM_MAX_BACKGROUND, optarg);
+            sa.set_background = sa.any = true;
+            break;
         case OPT_PROGRESS: sa.progress = true; sa.any = true; break;
         case OPT_WAKE_TAIL: {
             char buf[128], *end;

@@ -69,7 +69,7 @@ typedef struct VmStream VmStream;
     X(timeslice_ns) X(wake_min_ns) X(wake_mean_ns) X(wake_tail_ppm)            \
     X(wake_tail_ns) X(wake_fast_ns) X(idle_shallow_ns) X(ctx_switch_ns)        \
     X(timer_slack_ns) X(syscall_ns) X(lock_ns) X(spawn_ns) X(msg_ns)           \
-    X(lookahead_ns)
+    X(lookahead_ns) X(background_threads)
 
 typedef struct VmOsModel {
 #define VM_OS_MODEL_FIELD(name) uint64_t name;
