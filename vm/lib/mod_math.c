@@ -316,6 +316,120 @@ static bool m_fsum(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     return true;
 }
 
+/* ---- CPython 3.11 functions beyond the basics ----------------------------- */
+
+/* A float result of libm: ValueError for NaN from non-NaN input, OverflowError
+ * for infinity from finite input, as CPython's math_1 does. */
+static bool libm_result(VmThread *th, double x, double y, Value *r) {
+    if (isnan(y) && !isnan(x)) return domain(th);
+    if (isinf(y) && isfinite(x)) return result(th, y, r);
+    *r = VM_FLOAT(y);
+    return true;
+}
+
+#define LIBM(fname, expr, domain_check)                                       \
+    static bool m_##fname(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) { \
+        double x;                                                             \
+        if (!one_double(th, #fname, a, n, kw, &x)) return false;              \
+        if (domain_check) return domain(th);                                  \
+        return libm_result(th, x, (expr), r);                                 \
+    }
+LIBM(expm1, expm1(x), false)
+LIBM(exp2, exp2(x), false)
+LIBM(cbrt, cbrt(x), false)
+LIBM(erf, erf(x), false)
+LIBM(erfc, erfc(x), false)
+LIBM(asinh, asinh(x), false)
+LIBM(acosh, acosh(x), x < 1)
+LIBM(atanh, atanh(x), x <= -1 || x >= 1)
+#undef LIBM
+
+static bool m_isqrt(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    if (n != 1) return vm_raise(th, th->vm->cls.TypeError, "math.isqrt() takes exactly one argument (%d given)", n);
+    if (!VM_IS_INT(a[0]) && !VM_IS_BOOL(a[0]))
+        return vm_raise(th, th->vm->cls.TypeError, "'%s' object cannot be interpreted as an integer",
+                        vm_value_type_name(th->vm, a[0]));
+    int64_t x;
+    if (!vm_to_int64(th, a[0], &x)) return false;
+    if (x < 0) return vm_raise(th, th->vm->cls.ValueError, "isqrt() argument must be nonnegative");
+    /* Start from the float estimate and correct it exactly in integers. */
+    uint64_t s = (uint64_t)sqrt((double)x);
+    while (s > 0 && (unsigned __int128)s * s > (unsigned __int128)x) s--;
+    while ((unsigned __int128)(s + 1) * (s + 1) <= (unsigned __int128)x) s++;
+    *r = VM_INT((int64_t)s);
+    return true;
+}
+
+static bool m_frexp(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    double x;
+    if (!one_double(th, "frexp", a, n, kw, &x)) return false;
+    int e = 0;
+    double m = (isnan(x) || isinf(x) || x == 0) ? x : frexp(x, &e);
+    Value items[2] = {VM_FLOAT(m), VM_INT(e)};
+    *r = VM_OBJ(vm_tuple_from(th->vm, items, 2));
+    return true;
+}
+
+static bool m_modf(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    double x;
+    if (!one_double(th, "modf", a, n, kw, &x)) return false;
+    double ip, fp;
+    if (isinf(x)) { ip = x; fp = copysign(0.0, x); }
+    else fp = modf(x, &ip);
+    Value items[2] = {VM_FLOAT(fp), VM_FLOAT(ip)};
+    *r = VM_OBJ(vm_tuple_from(th->vm, items, 2));
+    return true;
+}
+
+static bool m_ldexp(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    if (n != 2) return vm_raise(th, th->vm->cls.TypeError, "ldexp expected 2 arguments, got %d", n);
+    double x;
+    if (!vm_to_double(th, a[0], &x)) return false;
+    if (!VM_IS_INT(a[1]) && !VM_IS_BOOL(a[1]))
+        return vm_raise(th, th->vm->cls.TypeError, "Expected an int as second argument to ldexp.");
+    int64_t e;
+    if (!vm_to_int64(th, a[1], &e)) return false;
+    if (x == 0 || !isfinite(x)) { *r = VM_FLOAT(x); return true; }
+    if (e > 100000) e = 100000;      /* far past overflow either way */
+    if (e < -100000) e = -100000;
+    double y = ldexp(x, (int)e);
+    if (isinf(y)) return result(th, y, r);
+    *r = VM_FLOAT(y);
+    return true;
+}
+
+static bool m_nextafter(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    double x, y;
+    (void)kw;
+    if (!two_doubles(th, "nextafter", a, n, &x, &y)) return false;
+    *r = VM_FLOAT(nextafter(x, y));
+    return true;
+}
+
+static bool m_ulp(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    double x;
+    if (!one_double(th, "ulp", a, n, kw, &x)) return false;
+    if (isnan(x)) { *r = VM_FLOAT(x); return true; }
+    x = fabs(x);
+    if (isinf(x)) { *r = VM_FLOAT(x); return true; }
+    double up = nextafter(x, INFINITY);
+    /* The largest float has no successor: measure down from it instead. */
+    *r = VM_FLOAT(isinf(up) ? x - nextafter(x, -INFINITY) : up - x);
+    return true;
+}
+
+static bool m_remainder(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    double x, y;
+    (void)kw;
+    if (!two_doubles(th, "remainder", a, n, &x, &y)) return false;
+    if (isnan(x) || isnan(y)) { *r = VM_FLOAT(NAN); return true; }
+    if (isinf(x) || y == 0) return domain(th);
+    *r = VM_FLOAT(isinf(y) ? x : remainder(x, y));
+    return true;
+}
+
 ObjModule *vm__mod_math_init(VmShared *vm) {
     ObjModule *m = vm_module_new(vm, "math");
     vm_module_set(vm, m, "pi", VM_FLOAT(M_PI));
@@ -338,6 +452,12 @@ ObjModule *vm__mod_math_init(VmShared *vm) {
         {"isinf", m_isinf}, {"isfinite", m_isfinite}, {"gcd", m_gcd},
         {"lcm", m_lcm}, {"factorial", m_factorial}, {"comb", m_comb},
         {"perm", m_perm}, {"prod", m_prod}, {"fsum", m_fsum},
+        {"expm1", m_expm1}, {"exp2", m_exp2}, {"cbrt", m_cbrt}, {"erf", m_erf},
+        {"erfc", m_erfc}, {"asinh", m_asinh}, {"acosh", m_acosh},
+        {"atanh", m_atanh},
+        {"isqrt", m_isqrt}, {"frexp", m_frexp}, {"modf", m_modf},
+        {"ldexp", m_ldexp}, {"nextafter", m_nextafter}, {"ulp", m_ulp},
+        {"remainder", m_remainder},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         vm_module_set(vm, m, fns[i].name, VM_OBJ(vm_native_new(vm, fns[i].name, fns[i].fn)));

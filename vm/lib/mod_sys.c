@@ -89,6 +89,66 @@ static bool stream_flush(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) 
     return true;
 }
 
+/* The stripped text of line `line` of `filename`, or "" if unreadable:
+ * what warnings print under "file:line: Category: message". */
+static void source_line(const char *filename, int32_t line, char *out, size_t cap) {
+    out[0] = '\0';
+    FILE *f = fopen(filename, "r");
+    if (!f) return;
+    char buf[1024];
+    int32_t n = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        size_t len = strlen(buf);
+        bool whole = len > 0 && buf[len - 1] == '\n';
+        if (++n == line) {
+            char *s = buf;
+            while (*s == ' ' || *s == '\t') s++;
+            len = strlen(s);
+            while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' '))
+                s[--len] = '\0';
+            snprintf(out, cap, "%s", s);
+            break;
+        }
+        /* A line longer than the buffer continues in the next read. */
+        while (!whole && fgets(buf, sizeof buf, f)) {
+            len = strlen(buf);
+            whole = len > 0 && buf[len - 1] == '\n';
+        }
+    }
+    fclose(f);
+}
+
+/* sys._gilt_caller(depth) -> (filename, lineno, funcname, source line):
+ * gilt's private stand-in for sys._getframe(depth).f_code / f_lineno, which
+ * the DeprecationWarnings of threading (and logging's funcName/lineno)
+ * need.  depth 0 is the Python function calling this. */
+static bool s_gilt_caller(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
+    (void)kw;
+    int64_t depth = 0;
+    if (n > 1) return vm_raise(th, th->vm->cls.TypeError, "_gilt_caller expected at most 1 argument, got %d", n);
+    if (n == 1 && !vm_to_int64(th, a[0], &depth)) return false;
+    if (depth < 0 || depth >= th->frame_count)
+        return vm_raise(th, th->vm->cls.ValueError, "call stack is not deep enough");
+    VmFrame *f = &th->frames[th->frame_count - 1 - depth];
+    ObjCode *c = f->code;
+    uint32_t pc = f->ip ? (uint32_t)(f->ip - c->code) : 0;
+    if (pc > 0) pc--;
+    int32_t line = pc < (uint32_t)c->count ? c->lines[pc] : c->firstline;
+    const char *file = c->filename ? c->filename->chars : "<unknown>";
+    char text[1024];
+    source_line(file, line, text, sizeof text);
+    VmShared *vm = th->vm;
+    /* Rooted on the value stack while the next allocations may collect. */
+    Value *base = th->stack_top;
+    vm_push_root(th, VM_OBJ(vm_str_from_cstr(vm, file)));
+    vm_push_root(th, VM_INT(line));
+    vm_push_root(th, VM_OBJ(vm_str_from_cstr(vm, c->name ? c->name->chars : "?")));
+    vm_push_root(th, VM_OBJ(vm_str_from_cstr(vm, text)));
+    *r = VM_OBJ(vm_tuple_from(vm, base, 4));
+    th->stack_top = base;
+    return true;
+}
+
 ObjModule *vm__mod_sys_init(VmShared *vm) {
     ObjModule *m = vm_module_new(vm, "sys");
     vm_module_set(vm, m, "argv", VM_OBJ(vm->argv));
@@ -108,6 +168,7 @@ ObjModule *vm__mod_sys_init(VmShared *vm) {
         {"getswitchinterval", s_getswitchinterval},
         {"getrecursionlimit", s_getrecursionlimit},
         {"setrecursionlimit", s_setrecursionlimit},
+        {"_gilt_caller", s_gilt_caller},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         vm_module_set(vm, m, fns[i].name, VM_OBJ(vm_native_new(vm, fns[i].name, fns[i].fn)));

@@ -413,6 +413,64 @@ static bool lock_construct(VmThread *th, ObjClass *cls, Value *a, int n,
     return true;
 }
 
+/* ---- _local --------------------------------------------------------------- */
+
+/* _thread._local(*args, **kw): the base of threading.local.  The instance
+ * keeps its constructor's arguments (in its own dict, as "_local_args", out
+ * of reach of the subclass's __setattr__), and the constructing thread's
+ * ident as "_local_creator", so that threading.local can run
+ * the subclass's __init__ again in each new thread, as CPython does; then
+ * __init__ runs once here, in the constructing thread. */
+static bool local_construct(VmThread *th, ObjClass *cls, Value *a, int n,
+                            ObjTuple *kw, Value *r) {
+    VmShared *vm = th->vm;
+    int nkw = kw ? (int)kw->count : 0;
+    Value init;
+    bool has_init = vm_class_lookup(cls, vm->names.init, &init) &&
+                    !(VM_IS_NATIVE(init) && VM_AS_NATIVE(init) == vm->object_init);
+    if (!has_init && n + nkw > 0)
+        return vm_raise(th, vm->cls.TypeError,
+                        "Initialization arguments are not supported");
+    if (th->stack_top + n + nkw + 4 > th->stack_limit)
+        return vm_raise(th, vm->cls.RecursionError, "maximum recursion depth exceeded");
+    Value *base = th->stack_top;
+    ObjInstance *self = vm_instance_new(vm, cls);
+    vm_push_root(th, VM_OBJ(self));
+    self->dict = vm_dict_new(vm);
+    ObjTuple *pos = vm_tuple_from(vm, a, n);
+    vm_push_root(th, VM_OBJ(pos));
+    ObjDict *kwd = vm_dict_new(vm);
+    vm_push_root(th, VM_OBJ(kwd));
+    for (int i = 0; i < nkw; i++)
+        if (!vm_dict_set(th, kwd, kw->items[i], a[n + i])) {
+            th->stack_top = base;
+            return false;
+        }
+    Value pair[2] = {VM_OBJ(pos), VM_OBJ(kwd)};
+    ObjTuple *saved = vm_tuple_from(vm, pair, 2);
+    vm_dict_set_str(vm, self->dict, vm_str_intern_cstr(vm, "_local_args"), VM_OBJ(saved));
+    vm_dict_set_str(vm, self->dict, vm_str_intern_cstr(vm, "_local_creator"),
+                    VM_INT((int64_t)th->ident));
+    th->stack_top = base + 1;
+    if (has_init) {
+        /* __init__(self, *args, **kw), its arguments above the stack top. */
+        Value *call = th->stack_top;
+        call[0] = VM_OBJ(self);
+        for (int i = 0; i < n + nkw; i++) call[1 + i] = a[i];
+        th->stack_top += n + nkw + 1;
+        Value ret;
+        bool ok = vm_call(th, init, call, n + 1, kw, &ret);
+        th->stack_top = base;
+        if (!ok) return false;
+        if (!VM_IS_NONE(ret))
+            return vm_raise(th, vm->cls.TypeError, "__init__() should return None, not '%s'",
+                            vm_value_type_name(vm, ret));
+    }
+    th->stack_top = base;
+    *r = VM_OBJ(self);
+    return true;
+}
+
 /* ---- threads -------------------------------------------------------------- */
 
 typedef struct {
@@ -635,6 +693,10 @@ ObjModule *vm__mod_thread_init(VmShared *vm) {
     vm_define_native(vm, rlock->dict, "__repr__", rl_repr);
     vm_module_set(vm, m, "LockType", VM_OBJ(lock));
     vm_module_set(vm, m, "RLock", VM_OBJ(rlock));
+    ObjClass *local = vm_class_new_builtin(vm, "_local", vm->cls.object, "_thread");
+    local->construct = local_construct;
+    local->subclassable = true;   /* threading.local derives from it */
+    vm_module_set(vm, m, "_local", VM_OBJ(local));
     static const struct {
         const char *name;
         VmNativeFn fn;

@@ -14,6 +14,7 @@
 # thread can see it.  What a thread alone touches (its Thread's _locals,
 # the dicts of threading.local) needs no lock.
 import _thread
+import sys as _sys
 from time import monotonic as _time
 
 _allocate_lock = _thread.allocate_lock
@@ -22,6 +23,25 @@ Lock = _thread.allocate_lock
 RLock = _thread.RLock
 TIMEOUT_MAX = _thread.TIMEOUT_MAX
 ThreadError = RuntimeError
+_warned = {}
+
+
+def _deprecated(msg):
+    # CPython's warnings.warn(msg, DeprecationWarning, stacklevel=2) under
+    # the default filters: shown once per (message, line) when the caller
+    # is the main script, ignored when it is an imported module.
+    filename, lineno, funcname, text = _sys._gilt_caller(2)
+    if not _sys.argv or filename != _sys.argv[0]:
+        return
+    key = (msg, filename, lineno)
+    with _registry_lock:
+        if key in _warned:
+            return
+        _warned[key] = True
+    out = "%s:%d: DeprecationWarning: %s\n" % (filename, lineno, msg)
+    if text:
+        out += "  %s\n" % text
+    _sys.stderr.write(out)
 
 _registry_lock = _allocate_lock()
 _active = {}
@@ -136,6 +156,10 @@ class Condition:
 
     def notify_all(self):
         self.notify(len(self._waiters))
+
+    def notifyAll(self):
+        _deprecated("notifyAll() is deprecated, use notify_all() instead")
+        self.notify_all()
 
 
 class Semaphore:
@@ -443,6 +467,8 @@ class Thread:
 
     @property
     def native_id(self):
+        # gilt's threads have no separate OS thread id to report: the
+        # identifier is unique among live threads, which is what is promised.
         return self._ident
 
     @property
@@ -456,17 +482,28 @@ class Thread:
         self._daemonic = daemonic
 
     def isDaemon(self):
+        _deprecated("isDaemon() is deprecated, get the daemon attribute instead")
         return self._daemonic
 
+    def setDaemon(self, daemonic):
+        _deprecated("setDaemon() is deprecated, set the daemon attribute instead")
+        self.daemon = daemonic
+
     def getName(self):
+        _deprecated("getName() is deprecated, get the name attribute instead")
         return self._name
+
+    def setName(self, name):
+        _deprecated("setName() is deprecated, set the name attribute instead")
+        self.name = name
 
 
 class ExceptHookArgs:
     def __init__(self, exc, thread):
         self.exc_type = type(exc)
         self.exc_value = exc
-        self.exc_traceback = None
+        # None while gilt's exceptions have no __traceback__ object.
+        self.exc_traceback = getattr(exc, "__traceback__", None)
         self.thread = thread
 
 
@@ -522,27 +559,38 @@ class Timer(Thread):
         self.finished.set()
 
 
-class local:
+class local(_thread._local):
     # Per-thread attributes: each thread sees its own dict, kept in its
     # Thread's _locals keyed by the local object, which only that thread
-    # touches (no lock, and no table shared by every thread).
-    def __getattr__(self, name):
-        d = current_thread()._locals.get(id(self))
-        if d is None or name not in d:
-            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
-        return d[name]
-
-    def __setattr__(self, name, value):
+    # touches (no lock, and no table shared by every thread).  As in
+    # CPython, a subclass's __init__ runs again, with the constructor's
+    # arguments, the first time each other thread touches the object.
+    def _local_dict(self):
         mine = current_thread()._locals
         d = mine.get(id(self))
         if d is None:
             d = {}
             mine[id(self)] = d
-        d[name] = value
+            init = type(self).__init__
+            # Not again in the constructing thread (whose __init__ call is
+            # the one _thread._local makes, or has made, itself).
+            if init is not object.__init__ and self._local_creator != get_ident():
+                args, kw = self._local_args
+                init(self, *args, **kw)
+        return d
+
+    def __getattr__(self, name):
+        d = self._local_dict()
+        if name not in d:
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+        return d[name]
+
+    def __setattr__(self, name, value):
+        self._local_dict()[name] = value
 
     def __delattr__(self, name):
-        d = current_thread()._locals.get(id(self))
-        if d is None or name not in d:
+        d = self._local_dict()
+        if name not in d:
             raise AttributeError(name)
         del d[name]
 
@@ -554,7 +602,13 @@ def current_thread():
     return t
 
 
-currentThread = current_thread
+def currentThread():
+    _deprecated("currentThread() is deprecated, use current_thread() instead")
+    return current_thread()
+
+
+def get_native_id():
+    return get_ident()
 
 
 def main_thread():
@@ -566,7 +620,9 @@ def active_count():
         return len(_active) + len(_limbo)
 
 
-activeCount = active_count
+def activeCount():
+    _deprecated("activeCount() is deprecated, use active_count() instead")
+    return active_count()
 
 
 def enumerate():
