@@ -339,7 +339,8 @@ bool vm_bigint_parse(VmThread *th, const char *digits, int base, bool neg,
     VmShared *vm = th->vm;
     use_heap(vm);
     size_t n = strlen(digits);
-    if (base == 10 && n > MAX_STR_DIGITS)
+    /* CPython limits only the quadratic (non power-of-two) bases. */
+    if ((base & (base - 1)) != 0 && n > MAX_STR_DIGITS)
         return vm_raise(th, vm->cls.ValueError,
                         "Exceeds the limit (%d digits) for integer string "
                         "conversion: value has %zu digits; use "
@@ -352,5 +353,105 @@ bool vm_bigint_parse(VmThread *th, const char *digits, int base, bool neg,
     }
     if (neg) mpz_neg(z, z);
     *out = finish(vm, z);
+    return true;
+}
+
+/* ---- helpers for the builtins (vm/lib/builtins.c) ---------------------- */
+
+bool vm_bigint_from_double(VmThread *th, double d, Value *out) {
+    use_heap(th->vm);
+    mpz_t z;
+    mpz_init_set_d(z, d); /* truncates toward zero, as int(float) */
+    *out = finish(th->vm, z);
+    return true;
+}
+
+bool vm_bigint_abs(VmThread *th, Value v, Value *out) {
+    use_heap(th->vm);
+    mpz_t z;
+    load(v, z);
+    mpz_abs(z, z);
+    *out = finish(th->vm, z);
+    return true;
+}
+
+bool vm_bigint_base_repr(VmThread *th, Value v, int base, const char *prefix,
+                         Value *out) {
+    VmShared *vm = th->vm;
+    use_heap(vm);
+    const mpz_t *z = (const mpz_t *)&((ObjBigInt *)v.as.o)->z;
+    size_t n = mpz_sizeinbase(*z, base) + strlen(prefix) + 3;
+    if (!vm_heap_check(th, n)) return false;
+    char *buf = vm_realloc(&vm->heap, NULL, 0, n);
+    char *p = buf;
+    if (mpz_sgn(*z) < 0) *p++ = '-';
+    strcpy(p, prefix);
+    p += strlen(prefix);
+    mpz_t a;
+    mpz_init(a);
+    mpz_abs(a, *z);
+    mpz_get_str(p, base, a);
+    mpz_clear(a);
+    *out = VM_OBJ(vm_str_from_cstr(vm, buf));
+    vm_realloc(&vm->heap, buf, n, 0);
+    return true;
+}
+
+/* pow(b, e, m) for int-like operands; a negative e takes the modular
+ * inverse first (Python 3.8+). */
+bool vm_bigint_powmod(VmThread *th, Value bv, Value ev, Value mv, Value *out) {
+    VmShared *vm = th->vm;
+    use_heap(vm);
+    mpz_t b, e, m, r, am;
+    load(bv, b);
+    load(ev, e);
+    load(mv, m);
+    mpz_inits(r, am, NULL);
+    bool ok = true;
+    if (mpz_sgn(m) == 0) {
+        ok = vm_raise(th, vm->cls.ValueError, "pow() 3rd argument cannot be 0");
+        goto done;
+    }
+    mpz_abs(am, m);
+    if (mpz_sgn(e) < 0) {
+        if (mpz_invert(b, b, am) == 0) {
+            ok = vm_raise(th, vm->cls.ValueError,
+                          "base is not invertible for the given modulus");
+            goto done;
+        }
+        mpz_neg(e, e);
+    }
+    mpz_powm(r, b, e, am); /* in [0, |m|) */
+    /* The result takes the sign of m, as Python's %. */
+    if (mpz_sgn(m) < 0 && mpz_sgn(r) != 0) mpz_add(r, r, m);
+    *out = finish(vm, r);
+    mpz_clears(b, e, m, am, NULL);
+    return true;
+done:
+    mpz_clears(b, e, m, r, am, NULL);
+    return ok;
+}
+
+/* round(x, nd) for an int x and nd < 0: to a multiple of 10**-nd, ties to
+ * even, as CPython. */
+bool vm_bigint_round(VmThread *th, Value x, int64_t nd, Value *out) {
+    VmShared *vm = th->vm;
+    use_heap(vm);
+    mpz_t z, p, q, rem, twice;
+    load(x, z);
+    mpz_inits(p, q, rem, twice, NULL);
+    double digits = mpz_sgn(z) == 0 ? 1 : (double)mpz_sizeinbase(z, 10);
+    if (nd < -(int64_t)digits - 1) {
+        mpz_set_ui(q, 0); /* |x| < 10**-nd / 2 */
+    } else {
+        mpz_ui_pow_ui(p, 10, (unsigned long)-nd);
+        mpz_fdiv_qr(q, rem, z, p);
+        mpz_mul_2exp(twice, rem, 1);
+        int c = mpz_cmp(twice, p);
+        if (c > 0 || (c == 0 && mpz_odd_p(q))) mpz_add_ui(q, q, 1);
+        mpz_mul(q, q, p);
+    }
+    mpz_clears(z, p, rem, twice, NULL);
+    *out = finish(vm, q);
     return true;
 }

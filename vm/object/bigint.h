@@ -52,6 +52,14 @@ bool vm_bigint_str(VmThread *th, Value v, ObjStr **out);
  * 2..36 into an int; the caller has checked the syntax. */
 bool vm_bigint_parse(VmThread *th, const char *digits, int base, bool neg,
                      Value *out);
+/* For the builtins: int(float) beyond int64, abs, hex/oct/bin of a big int,
+ * pow(b, e, m), round(x, negative). */
+bool vm_bigint_from_double(VmThread *th, double d, Value *out);
+bool vm_bigint_abs(VmThread *th, Value v, Value *out);
+bool vm_bigint_base_repr(VmThread *th, Value v, int base, const char *prefix,
+                         Value *out);
+bool vm_bigint_powmod(VmThread *th, Value b, Value e, Value m, Value *out);
+bool vm_bigint_round(VmThread *th, Value x, int64_t nd, Value *out);
 /* Called by the collector when an ObjBigInt dies. */
 void vm_bigint_free(VmShared *vm, ObjBigInt *b);
 

@@ -549,6 +549,10 @@ bool vm_hash(VmThread *th, Value v, uint64_t *out) {
     }
     case VAL_OBJ: break;
     }
+    if (vm_is_bigint(v)) {
+        *out = vm_bigint_hash(v);
+        return true;
+    }
     Obj *o = v.as.o;
     switch (o->kind) {
     case OBJ_STR: *out = vm_str_hash((ObjStr *)o); return true;
@@ -1434,6 +1438,9 @@ bool vm_to_int64(VmThread *th, Value v, int64_t *out) {
         *out = as_int(v);
         return true;
     }
+    if (vm_is_bigint(v))
+        return vm_raise(th, th->vm->cls.OverflowError,
+                        "cannot fit 'int' into an index-sized integer");
     if (v.type == VAL_OBJ && v.as.o->kind == OBJ_INSTANCE) {
         Value r;
         int c = call_dunder(th, v, vm_str_intern_cstr(th->vm, "__index__"), NULL,
@@ -1454,6 +1461,7 @@ bool vm_to_double(VmThread *th, Value v, double *out) {
         *out = as_double(v);
         return true;
     }
+    if (vm_is_bigint(v)) return vm_bigint_to_double(th, v, out);
     return vm_raise(th, th->vm->cls.TypeError, "must be real number, not %s",
                     vm_value_type_name(th->vm, v));
 }
@@ -1463,6 +1471,9 @@ bool vm_index_normalize(VmThread *th, Value key, int64_t len, const char *what,
     int64_t i;
     if (VM_IS_INT(key) || VM_IS_BOOL(key)) {
         i = as_int(key);
+    } else if (vm_is_bigint(key)) {
+        return vm_raise(th, th->vm->cls.IndexError,
+                        "cannot fit 'int' into an index-sized integer");
     } else if (vm_is_kind(key, OBJ_INSTANCE)) {
         if (!vm_to_int64(th, key, &i)) return false;
     } else {
