@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "vm/runtime/cstack.h"
+#include "vm/runtime/memory.h"
+#include "vm/object/bigint.h"
 #include "vm/object/dict.h"
 #include "vm/object/format.h"
 #include "vm/object/list.h"
@@ -147,10 +149,9 @@ static bool b_abs(VmThread *th, Value *a, int n, ObjTuple *kwnames, Value *r) {
     NO_KW("abs");
     if (!exact_args(th, "abs", n, 1)) return false;
     Value v = a[0];
+    if (vm_is_bigint(v) || (VM_IS_INT(v) && VM_AS_INT(v) == INT64_MIN))
+        return vm_bigint_abs(th, v, r);
     if (VM_IS_INT(v)) {
-        if (VM_AS_INT(v) == INT64_MIN)
-            return vm_raise(th, th->vm->cls.OverflowError,
-                            "integer overflow: gilt ints are 64-bit");
         *r = VM_INT(VM_AS_INT(v) < 0 ? -VM_AS_INT(v) : VM_AS_INT(v));
         return true;
     }
@@ -270,6 +271,7 @@ static bool b_ord(VmThread *th, Value *a, int n, ObjTuple *kwnames, Value *r) {
 }
 
 static bool base_repr(VmThread *th, Value v, int base, const char *prefix, Value *r) {
+    if (vm_is_bigint(v)) return vm_bigint_base_repr(th, v, base, prefix, r);
     int64_t i;
     if (!vm_to_int64(th, v, &i)) return false;
     uint64_t mag = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
@@ -326,6 +328,14 @@ static bool b_pow(VmThread *th, Value *a, int n, ObjTuple *kwnames, Value *r) {
     if (!vm_parse_args(th, "pow", a, n, kwnames, names, 2, 3, v)) return false;
     if (VM_IS_UNDEF(v[2]) || VM_IS_NONE(v[2]))
         return vm_binary_op(th, OP_BINARY_POW, v[0], v[1], r);
+    if (vm_is_bigint(v[0]) || vm_is_bigint(v[1]) || vm_is_bigint(v[2]) ||
+        (vm_is_intlike(v[0]) && vm_is_intlike(v[1]) && vm_is_intlike(v[2]) &&
+         VM_IS_INT(v[1]) && VM_AS_INT(v[1]) < 0)) {
+        if (!vm_is_intlike(v[0]) || !vm_is_intlike(v[1]) || !vm_is_intlike(v[2]))
+            return vm_raise(th, th->vm->cls.TypeError,
+                            "pow() 3rd argument not allowed unless all arguments are integers");
+        return vm_bigint_powmod(th, v[0], v[1], v[2], r);
+    }
     int64_t b, e, m;
     if (!vm_to_int64(th, v[0], &b) || !vm_to_int64(th, v[1], &e) ||
         !vm_to_int64(th, v[2], &m))
@@ -370,6 +380,13 @@ static bool b_round(VmThread *th, Value *a, int n, ObjTuple *kwnames, Value *r) 
     int64_t nd = 0;
     if (has_nd && !vm_to_int64(th, v[1], &nd)) return false;
     Value x = v[0];
+    if (vm_is_bigint(x) || (vm_is_intlike(x) && has_nd && nd < -18)) {
+        if (!has_nd || nd >= 0) {
+            *r = vm_is_bigint(x) ? x : VM_INT(VM_IS_INT(x) ? VM_AS_INT(x) : VM_AS_BOOL(x));
+            return true;
+        }
+        return vm_bigint_round(th, x, nd, r);
+    }
     if (VM_IS_INT(x) || VM_IS_BOOL(x)) {
         int64_t i = VM_IS_INT(x) ? VM_AS_INT(x) : VM_AS_BOOL(x);
         if (!has_nd || nd >= 0) {
@@ -967,9 +984,18 @@ static bool parse_int_text(VmThread *th, ObjStr *s, int64_t base, Value *r) {
         prev_us = false;
     }
     if (!any || prev_us) goto bad;
-    if (overflow || v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
-        return vm_raise(th, vm->cls.OverflowError,
-                        "int too large: gilt ints are 64-bit");
+    if (overflow || v > (uint64_t)INT64_MAX + (neg ? 1 : 0)) {
+        /* Too big for int64: GMP parses the digits without underscores. */
+        size_t nd = (size_t)(end - p), k = 0;
+        if (!vm_heap_check(th, nd + 1)) return false;
+        char *digits = vm_realloc(&vm->heap, NULL, 0, nd + 1);
+        for (const char *q = p; q < end; q++)
+            if (*q != '_') digits[k++] = *q;
+        digits[k] = '\0';
+        bool ok = vm_bigint_parse(th, digits, (int)base, neg, r);
+        vm_realloc(&vm->heap, digits, nd + 1, 0);
+        return ok;
+    }
     *r = VM_INT(neg ? (int64_t)(0 - v) : (int64_t)v);
     return true;
 bad:;
@@ -1000,7 +1026,7 @@ static bool int_construct(VmThread *th, ObjClass *cls, Value *a, int n,
                             "int() base must be >= 2 and <= 36, or 0");
         return parse_int_text(th, VM_AS_STR(x), base, r);
     }
-    if (VM_IS_INT(x)) { *r = x; return true; }
+    if (VM_IS_INT(x) || vm_is_bigint(x)) { *r = x; return true; }
     if (VM_IS_BOOL(x)) { *r = VM_INT(VM_AS_BOOL(x)); return true; }
     if (VM_IS_FLOAT(x)) {
         double d = VM_AS_FLOAT(x);
@@ -1008,7 +1034,7 @@ static bool int_construct(VmThread *th, ObjClass *cls, Value *a, int n,
         if (isinf(d)) return vm_raise(th, th->vm->cls.OverflowError, "cannot convert float infinity to integer");
         d = trunc(d);
         if (d >= 9.2233720368547758e18 || d < -9.2233720368547758e18)
-            return vm_raise(th, th->vm->cls.OverflowError, "int too large: gilt ints are 64-bit");
+            return vm_bigint_from_double(th, d, r);
         *r = VM_INT((int64_t)d);
         return true;
     }
@@ -1035,6 +1061,12 @@ static bool float_construct(VmThread *th, ObjClass *cls, Value *a, int n,
     if (VM_IS_FLOAT(x)) { *r = x; return true; }
     if (VM_IS_INT(x)) { *r = VM_FLOAT((double)VM_AS_INT(x)); return true; }
     if (VM_IS_BOOL(x)) { *r = VM_FLOAT(VM_AS_BOOL(x)); return true; }
+    if (vm_is_bigint(x)) {
+        double d;
+        if (!vm_bigint_to_double(th, x, &d)) return false;
+        *r = VM_FLOAT(d);
+        return true;
+    }
     if (VM_IS_STR(x)) {
         ObjStr *s = VM_AS_STR(x);
         char buf[256];

@@ -7,6 +7,7 @@
  * the allocation rules in vm/object/str.c, vm/object/list.c and vm/dict.c.
  */
 #include "vm/object/object.h"
+#include "vm/object/bigint.h"
 
 #include <string.h>
 
@@ -103,6 +104,10 @@ void vm_obj_free(VmShared *vm, Obj *o) {
         FREE_OBJ(ObjOpaque);
         break;
     }
+    case OBJ_BIGINT:
+        vm_bigint_free(vm, (ObjBigInt *)o);
+        FREE_OBJ(ObjBigInt);
+        break;
     case OBJ_KIND_COUNT: break;
     }
 }

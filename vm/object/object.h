@@ -50,6 +50,7 @@ typedef enum {
     OBJ_GENERATOR,
     OBJ_PROPERTY,   /* property / staticmethod / classmethod wrappers */
     OBJ_OPAQUE,     /* C data owned by a native module (locks, histograms) */
+    OBJ_BIGINT,     /* an int beyond int64 (vm/object/bigint.h) */
     OBJ_KIND_COUNT
 } ObjKind;
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vm/object/bigint.h"
 #include "vm/object/class.h"
 #include "vm/runtime/cstack.h"
 #include "vm/object/dict.h"
@@ -271,6 +272,7 @@ bool vm_repr(VmThread *th, Value v, ObjStr **out) {
         *out = vm_str_repr(vm, VM_AS_STR(v));
         return true;
     }
+    if (vm_is_bigint(v)) return vm_bigint_str(th, v, out);
     Value r;
     Value fn;
     if (v.as.o->kind != OBJ_CLASS &&
@@ -426,8 +428,31 @@ static int compare_dunders(VmThread *th, Opcode op, Value a, Value b, Value *out
     return 0;
 }
 
+static bool big_compare(Opcode op, Value a, Value b) {
+    int c = vm_bigint_compare(a, b);
+    if (c == 2) return op == OP_COMPARE_NE;
+    switch (op) {
+    case OP_COMPARE_LT: return c < 0;
+    case OP_COMPARE_LE: return c <= 0;
+    case OP_COMPARE_GT: return c > 0;
+    case OP_COMPARE_GE: return c >= 0;
+    case OP_COMPARE_EQ: return c == 0;
+    default: return c != 0;
+    }
+}
+
+/* A big int against another number (int, bool, float, big). */
+static bool big_pair(Value a, Value b) {
+    return (vm_is_bigint(a) && (is_number(b) || vm_is_bigint(b))) ||
+           (vm_is_bigint(b) && is_number(a));
+}
+
 bool vm_compare(VmThread *th, Opcode op, Value a, Value b, Value *out) {
     VmShared *vm = th->vm;
+    if (big_pair(a, b)) {
+        *out = VM_BOOL(big_compare(op, a, b));
+        return true;
+    }
     if (is_number(a) && is_number(b)) {
         *out = VM_BOOL(numeric_compare(op, a, b));
         return true;
@@ -475,6 +500,7 @@ int vm_eq(VmThread *th, Value a, Value b) {
     if (vm_value_is(a, b) && a.type != VAL_FLOAT) return 1;
     if (is_number(a) && is_number(b))
         return numeric_compare(OP_COMPARE_EQ, a, b);
+    if (big_pair(a, b)) return big_compare(OP_COMPARE_EQ, a, b);
     if (VM_IS_STR(a) && VM_IS_STR(b))
         return vm_str_equal(VM_AS_STR(a), VM_AS_STR(b));
     Value r;
@@ -494,6 +520,9 @@ int vm_less(VmThread *th, Value a, Value b) {
 static uint64_t hash_int(int64_t i) {
     /* Equal numbers hash equal: ints hash to themselves (like CPython,
      * -1 becomes -2), and integral floats hash like the int. */
+    /* CPython's modular hash: sign * (|i| mod (2**61 - 1)). */
+    const int64_t mod = ((int64_t)1 << 61) - 1;
+    if (i >= mod || i <= -mod) i = i % mod;
     if (i == -1) i = -2;
     return (uint64_t)i;
 }
@@ -509,6 +538,8 @@ bool vm_hash(VmThread *th, Value v, uint64_t *out) {
         double d = v.as.f;
         if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) {
             *out = hash_int((int64_t)d);
+        } else if (isfinite(d)) {
+            *out = vm_bigint_hash_double(d); /* == hash(int(d)) */
         } else {
             uint64_t bits;
             memcpy(&bits, &d, sizeof bits);
@@ -517,6 +548,10 @@ bool vm_hash(VmThread *th, Value v, uint64_t *out) {
         return true;
     }
     case VAL_OBJ: break;
+    }
+    if (vm_is_bigint(v)) {
+        *out = vm_bigint_hash(v);
+        return true;
     }
     Obj *o = v.as.o;
     switch (o->kind) {
@@ -595,11 +630,7 @@ static const char *dunder_base(Opcode op) {
     }
 }
 
-static bool overflow(VmThread *th) {
-    return vm_raise(th, th->vm->cls.OverflowError,
-                    "integer overflow: gilt ints are 64-bit");
-}
-
+/* false with no exception raised when the result needs a big int. */
 static bool int_pow(VmThread *th, int64_t base, int64_t exp, Value *out) {
     if (exp < 0) {
         if (base == 0)
@@ -611,12 +642,12 @@ static bool int_pow(VmThread *th, int64_t base, int64_t exp, Value *out) {
     int64_t result = 1;
     while (exp > 0) {
         if (exp & 1) {
-            if (__builtin_mul_overflow(result, base, &result)) return overflow(th);
+            if (__builtin_mul_overflow(result, base, &result)) return false;
         }
         exp >>= 1;
         if (exp > 0 && __builtin_mul_overflow(base, base, &base)) {
             /* Only an overflow if the squared base is still needed. */
-            return overflow(th);
+            return false;
         }
     }
     *out = VM_INT(result);
@@ -626,6 +657,17 @@ static bool int_pow(VmThread *th, int64_t base, int64_t exp, Value *out) {
 /* Numbers only; returns 0 when the operands are not both numbers. */
 static int numeric_binary(VmThread *th, Opcode op, Value a, Value b, Value *out) {
     VmShared *vm = th->vm;
+    if (vm_is_bigint(a) || vm_is_bigint(b)) {
+        if (vm_is_intlike(a) && vm_is_intlike(b))
+            return vm_bigint_binary(th, op, a, b, out);
+        /* big op float is float arithmetic, as CPython */
+        Value *big = vm_is_bigint(a) ? &a : &b;
+        Value other = vm_is_bigint(a) ? b : a;
+        if (other.type != VAL_FLOAT) return 0;
+        double d;
+        if (!vm_bigint_to_double(th, *big, &d)) return -1;
+        *big = VM_FLOAT(d);
+    }
     if (!is_number(a) || !is_number(b)) return 0;
     switch (op) {
     case OP_INPLACE_ADD: op = OP_BINARY_ADD; break;
@@ -638,15 +680,18 @@ static int numeric_binary(VmThread *th, Opcode op, Value a, Value b, Value *out)
         int64_t x = as_int(a), y = as_int(b), r;
         switch (op) {
         case OP_BINARY_ADD:
-            if (__builtin_add_overflow(x, y, &r)) return overflow(th) ? 1 : -1;
+            if (__builtin_add_overflow(x, y, &r))
+                return vm_bigint_binary(th, op, a, b, out);
             *out = VM_INT(r);
             return 1;
         case OP_BINARY_SUB:
-            if (__builtin_sub_overflow(x, y, &r)) return overflow(th) ? 1 : -1;
+            if (__builtin_sub_overflow(x, y, &r))
+                return vm_bigint_binary(th, op, a, b, out);
             *out = VM_INT(r);
             return 1;
         case OP_BINARY_MUL:
-            if (__builtin_mul_overflow(x, y, &r)) return overflow(th) ? 1 : -1;
+            if (__builtin_mul_overflow(x, y, &r))
+                return vm_bigint_binary(th, op, a, b, out);
             *out = VM_INT(r);
             return 1;
         case OP_BINARY_TRUEDIV:
@@ -669,7 +714,7 @@ static int numeric_binary(VmThread *th, Opcode op, Value a, Value b, Value *out)
                     *out = VM_INT(0);
                     return 1;
                 }
-                return overflow(th) ? 1 : -1;
+                return vm_bigint_binary(th, op, a, b, out);
             }
             int64_t q = x / y, m = x % y;
             if (m != 0 && ((m < 0) != (y < 0))) {
@@ -679,7 +724,10 @@ static int numeric_binary(VmThread *th, Opcode op, Value a, Value b, Value *out)
             *out = VM_INT(op == OP_BINARY_FLOORDIV ? q : m);
             return 1;
         }
-        case OP_BINARY_POW: return int_pow(th, x, y, out) ? 1 : -1;
+        case OP_BINARY_POW:
+            if (int_pow(th, x, y, out)) return 1;
+            if (y < 0) return -1; /* 0 ** negative raised */
+            return vm_bigint_binary(th, op, a, b, out);
         case OP_BINARY_LSHIFT:
             if (y < 0) {
                 vm_raise(th, vm->cls.ValueError, "negative shift count");
@@ -690,7 +738,7 @@ static int numeric_binary(VmThread *th, Opcode op, Value a, Value b, Value *out)
                 return 1;
             }
             if (y >= 63 || (x > 0 ? x > (INT64_MAX >> y) : x < (INT64_MIN >> y)))
-                return overflow(th) ? 1 : -1;
+                return vm_bigint_binary(th, op, a, b, out);
             *out = VM_INT((int64_t)((uint64_t)x << y));
             return 1;
         case OP_BINARY_RSHIFT:
@@ -838,6 +886,13 @@ bool vm_binary_op(VmThread *th, Opcode op, Value a, Value b, Value *out) {
 
 bool vm_unary_op(VmThread *th, Opcode op, Value a, Value *out) {
     VmShared *vm = th->vm;
+    if (vm_is_bigint(a) && op != OP_UNARY_NOT) {
+        if (op == OP_UNARY_POS) {
+            *out = a;
+            return true;
+        }
+        return vm_bigint_unary(th, op, a, out);
+    }
     switch (op) {
     case OP_UNARY_NEG:
         if (a.type == VAL_FLOAT) {
@@ -846,7 +901,7 @@ bool vm_unary_op(VmThread *th, Opcode op, Value a, Value *out) {
         }
         if (a.type == VAL_INT || a.type == VAL_BOOL) {
             int64_t x = as_int(a);
-            if (x == INT64_MIN) return overflow(th);
+            if (x == INT64_MIN) return vm_bigint_unary(th, op, a, out);
             *out = VM_INT(-x);
             return true;
         }
@@ -1383,6 +1438,9 @@ bool vm_to_int64(VmThread *th, Value v, int64_t *out) {
         *out = as_int(v);
         return true;
     }
+    if (vm_is_bigint(v))
+        return vm_raise(th, th->vm->cls.OverflowError,
+                        "cannot fit 'int' into an index-sized integer");
     if (v.type == VAL_OBJ && v.as.o->kind == OBJ_INSTANCE) {
         Value r;
         int c = call_dunder(th, v, vm_str_intern_cstr(th->vm, "__index__"), NULL,
@@ -1403,6 +1461,7 @@ bool vm_to_double(VmThread *th, Value v, double *out) {
         *out = as_double(v);
         return true;
     }
+    if (vm_is_bigint(v)) return vm_bigint_to_double(th, v, out);
     return vm_raise(th, th->vm->cls.TypeError, "must be real number, not %s",
                     vm_value_type_name(th->vm, v));
 }
@@ -1412,6 +1471,9 @@ bool vm_index_normalize(VmThread *th, Value key, int64_t len, const char *what,
     int64_t i;
     if (VM_IS_INT(key) || VM_IS_BOOL(key)) {
         i = as_int(key);
+    } else if (vm_is_bigint(key)) {
+        return vm_raise(th, th->vm->cls.IndexError,
+                        "cannot fit 'int' into an index-sized integer");
     } else if (vm_is_kind(key, OBJ_INSTANCE)) {
         if (!vm_to_int64(th, key, &i)) return false;
     } else {

@@ -39,6 +39,7 @@ static void blacken(VmShared *vm, Obj *o) {
     switch ((ObjKind)o->kind) {
     case OBJ_STR:
     case OBJ_RANGE:
+    case OBJ_BIGINT:
     case OBJ_KIND_COUNT: break;
     case OBJ_TUPLE: {
         ObjTuple *t = (ObjTuple *)o;
