@@ -225,11 +225,20 @@ static bool m_factorial(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     int64_t x;
     if (!vm_to_int64(th, a[0], &x)) return false;
     if (x < 0) return vm_raise(th, th->vm->cls.ValueError, "factorial() not defined for negative values");
-    int64_t f = 1;
-    for (int64_t i = 2; i <= x; i++)
-        if (__builtin_mul_overflow(f, i, &f))
-            return vm_raise(th, th->vm->cls.OverflowError, "integer overflow: gilt ints are 64-bit");
-    *r = VM_INT(f);
+    int64_t f = 1, i = 2;
+    for (; i <= x; i++)
+        if (__builtin_mul_overflow(f, i, &f)) break;
+    if (i > x) {
+        *r = VM_INT(f);
+        return true;
+    }
+    /* Beyond int64: the rest of the product in big ints (ops.c promotes).
+     * Collections happen only at safe points, so the partial product is
+     * safe in a C local. */
+    Value acc = VM_INT(1);
+    for (int64_t j = 2; j <= x; j++)
+        if (!vm_binary_op(th, OP_BINARY_MUL, acc, VM_INT(j), &acc)) return false;
+    *r = acc;
     return true;
 }
 
@@ -243,14 +252,14 @@ static bool comb_perm(VmThread *th, Value *a, int n, bool comb, Value *r) {
     if (k < 0) return vm_raise(th, th->vm->cls.ValueError, "k must be a non-negative integer");
     if (k > N) { *r = VM_INT(0); return true; }
     if (comb && k > N - k) k = N - k;
-    __int128 res = 1;
+    /* res * (N - i) / (i + 1) stays an integer at every step (it is
+     * comb(N, i + 1)); ops.c grows it into a big int when it must. */
+    Value res = VM_INT(1);
     for (int64_t i = 0; i < k; i++) {
-        res = res * (N - i);
-        if (comb) res /= (i + 1);
-        if (res > INT64_MAX)
-            return vm_raise(th, th->vm->cls.OverflowError, "integer overflow: gilt ints are 64-bit");
+        if (!vm_binary_op(th, OP_BINARY_MUL, res, VM_INT(N - i), &res)) return false;
+        if (comb && !vm_binary_op(th, OP_BINARY_FLOORDIV, res, VM_INT(i + 1), &res)) return false;
     }
-    *r = VM_INT((int64_t)res);
+    *r = res;
     return true;
 }
 
