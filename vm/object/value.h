@@ -6,8 +6,9 @@
  * pointer to a heap object (vm/object/object.h).  VAL_UNDEF is not a Python value: it
  * marks an unbound local, an empty dict slot, or "no self" in a method call.
  *
- * Ints are 64-bit; arithmetic that overflows raises OverflowError rather than
- * growing into a big integer (arbitrary precision is still to come).
+ * An int that fits 64 bits is always inline; arithmetic that overflows
+ * grows into a heap big int (vm/object/bigint.h), and a big result that
+ * fits again comes back inline, so each int has one representation.
  */
 #ifndef GILT_VM_OBJECT_VALUE_H
 #define GILT_VM_OBJECT_VALUE_H
