@@ -91,9 +91,13 @@ class Template:
             i = k
         return ''.join(out)
 
-    def _mapping(self, args, kws):
+    def _mapping(self, meth, args, kws):
+        # CPython declares (self, mapping=..., /, **kws); gilt has no '/',
+        # so the arity error is CPython's, raised by hand.
         if len(args) > 1:
-            raise TypeError('Too many positional arguments')
+            raise TypeError('Template.%s() takes from 1 to 2 positional '
+                            'arguments but %d were given' %
+                            (meth, len(args) + 1))
         if not args:
             return kws
         mapping = args[0]
@@ -102,14 +106,14 @@ class Template:
         return mapping
 
     def substitute(self, *args, **kws):
-        mapping = self._mapping(args, kws)
+        mapping = self._mapping('substitute', args, kws)
 
         def lookup(name, text, safe):
             return str(mapping[name])
         return self._scan(lookup, False)
 
     def safe_substitute(self, *args, **kws):
-        mapping = self._mapping(args, kws)
+        mapping = self._mapping('safe_substitute', args, kws)
 
         def lookup(name, text, safe):
             try:
