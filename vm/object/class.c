@@ -160,7 +160,12 @@ static bool build_class(VmThread *th, Value *args, int nargs,
     cls->instance_kind = base->instance_kind;
     cls->builtin = false;
     cls->subclassable = true;
-    cls->module_name = body->module->name;
+    /* As in CPython, a __module__ the body assigns names the class's
+     * module (json's JSONDecodeError reports itself as json.decoder's). */
+    Value mn;
+    cls->module_name = vm_dict_get_str(ns, vm->names.module, &mn) && VM_IS_STR(mn)
+                           ? VM_AS_STR(mn)
+                           : body->module->name;
     int64_t pos = 0;
     Value k, v;
     while (vm_dict_next(ns, &pos, &k, &v)) set_owner(v, cls);
