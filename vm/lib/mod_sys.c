@@ -89,35 +89,6 @@ static bool stream_flush(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) 
     return true;
 }
 
-/* The stripped text of line `line` of `filename`, or "" if unreadable:
- * what warnings print under "file:line: Category: message". */
-static void source_line(const char *filename, int32_t line, char *out, size_t cap) {
-    out[0] = '\0';
-    FILE *f = fopen(filename, "r");
-    if (!f) return;
-    char buf[1024];
-    int32_t n = 0;
-    while (fgets(buf, sizeof buf, f)) {
-        size_t len = strlen(buf);
-        bool whole = len > 0 && buf[len - 1] == '\n';
-        if (++n == line) {
-            char *s = buf;
-            while (*s == ' ' || *s == '\t') s++;
-            len = strlen(s);
-            while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' '))
-                s[--len] = '\0';
-            snprintf(out, cap, "%s", s);
-            break;
-        }
-        /* A line longer than the buffer continues in the next read. */
-        while (!whole && fgets(buf, sizeof buf, f)) {
-            len = strlen(buf);
-            whole = len > 0 && buf[len - 1] == '\n';
-        }
-    }
-    fclose(f);
-}
-
 /* sys._gilt_caller(depth) -> (filename, lineno, funcname, source line):
  * gilt's private stand-in for sys._getframe(depth).f_code / f_lineno, which
  * the DeprecationWarnings of threading (and logging's funcName/lineno)
@@ -136,7 +107,7 @@ static bool s_gilt_caller(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r)
     int32_t line = pc < (uint32_t)c->count ? c->lines[pc] : c->firstline;
     const char *file = c->filename ? c->filename->chars : "<unknown>";
     char text[1024];
-    source_line(file, line, text, sizeof text);
+    vm_source_line(file, line, text, sizeof text);
     VmShared *vm = th->vm;
     /* Rooted on the value stack while the next allocations may collect. */
     Value *base = th->stack_top;

@@ -374,6 +374,18 @@ static int cmp_int_double(int64_t i, double d) {
     return fl == d ? 0 : -1;
 }
 
+/* The answer of comparison op given a three-way result c (<0, 0, >0). */
+static bool order_answers(Opcode op, int c) {
+    switch (op) {
+    case OP_COMPARE_LT: return c < 0;
+    case OP_COMPARE_LE: return c <= 0;
+    case OP_COMPARE_GT: return c > 0;
+    case OP_COMPARE_GE: return c >= 0;
+    case OP_COMPARE_EQ: return c == 0;
+    default: return c != 0;
+    }
+}
+
 static bool numeric_compare(Opcode op, Value a, Value b) {
     int c;
     if (a.type != VAL_FLOAT && b.type != VAL_FLOAT) {
@@ -391,14 +403,7 @@ static bool numeric_compare(Opcode op, Value a, Value b) {
         c = cmp_int_double(as_int(a), b.as.f);
         if (c == 2) return op == OP_COMPARE_NE;
     }
-    switch (op) {
-    case OP_COMPARE_LT: return c < 0;
-    case OP_COMPARE_LE: return c <= 0;
-    case OP_COMPARE_GT: return c > 0;
-    case OP_COMPARE_GE: return c >= 0;
-    case OP_COMPARE_EQ: return c == 0;
-    default: return c != 0;
-    }
+    return order_answers(op, c);
 }
 
 /* a's __op__(b), then b's reflected one (first if b's class is a subclass
@@ -431,14 +436,7 @@ static int compare_dunders(VmThread *th, Opcode op, Value a, Value b, Value *out
 static bool big_compare(Opcode op, Value a, Value b) {
     int c = vm_bigint_compare(a, b);
     if (c == 2) return op == OP_COMPARE_NE;
-    switch (op) {
-    case OP_COMPARE_LT: return c < 0;
-    case OP_COMPARE_LE: return c <= 0;
-    case OP_COMPARE_GT: return c > 0;
-    case OP_COMPARE_GE: return c >= 0;
-    case OP_COMPARE_EQ: return c == 0;
-    default: return c != 0;
-    }
+    return order_answers(op, c);
 }
 
 /* A big int against another number (int, bool, float, big). */

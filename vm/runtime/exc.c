@@ -79,9 +79,11 @@ void vm__exc_add_trace(VmShared *vm, Value exc, ObjCode *code, int32_t line,
     e->trace_count++;
 }
 
-/* Print line `line` of `filename`, stripped, as CPython's traceback does;
- * nothing if the file cannot be read. */
-static void print_source_line(FILE *out, const char *filename, int32_t line) {
+/* The stripped text of line `line` of `filename`, or "" if it cannot be
+ * read: what tracebacks print under "File ..., line N" and warnings under
+ * "file:line: Category: message". */
+void vm_source_line(const char *filename, int32_t line, char *out, size_t cap) {
+    out[0] = '\0';
     FILE *f = fopen(filename, "r");
     if (!f) return;
     char buf[1024];
@@ -93,10 +95,9 @@ static void print_source_line(FILE *out, const char *filename, int32_t line) {
             char *s = buf;
             while (*s == ' ' || *s == '\t') s++;
             len = strlen(s);
-            while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' ||
-                               s[len - 1] == ' '))
+            while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' '))
                 s[--len] = '\0';
-            if (len) fprintf(out, "    %s\n", s);
+            snprintf(out, cap, "%s", s);
             break;
         }
         /* A line longer than the buffer continues in the next read. */
@@ -106,6 +107,12 @@ static void print_source_line(FILE *out, const char *filename, int32_t line) {
         }
     }
     fclose(f);
+}
+
+static void print_source_line(FILE *out, const char *filename, int32_t line) {
+    char text[1024];
+    vm_source_line(filename, line, text, sizeof text);
+    if (text[0]) fprintf(out, "    %s\n", text);
 }
 
 void vm_print_traceback(VmThread *th, Value exc, FILE *out) {

@@ -324,6 +324,9 @@ void vm_clear_exception(VmThread *th);
 void vm_flush_out(VmShared *vm);
 /* Print "Traceback (most recent call last):" ... "Type: message". */
 void vm_print_traceback(VmThread *th, Value exc, FILE *out);
+/* Line `line` of `filename`, stripped of indentation and line end, into
+ * out (cap bytes); "" if the file cannot be read. */
+void vm_source_line(const char *filename, int32_t line, char *out, size_t cap);
 /* Build an exception instance without raising it. */
 Value vm_exception_new(VmThread *th, ObjClass *cls, Value *args, int nargs);
 
