@@ -140,20 +140,23 @@ class JSONEncoder:
         markers[mid] = o
         return mid
 
+    def _open(self, bracket, out, indent, level):
+        # Open a non-empty list or dict: (its level, the newline that starts
+        # each item when indenting or None, the separator between items).
+        out.append(bracket)
+        if indent is None:
+            return level, None, self.item_separator
+        level += 1
+        newline = '\n' + indent * level
+        out.append(newline)
+        return level, newline, self.item_separator + newline
+
     def _enc_list(self, lst, out, markers, indent, level):
         if not lst:
             out.append('[]')
             return
         mid = self._mark(lst, markers)
-        out.append('[')
-        if indent is not None:
-            level += 1
-            newline = '\n' + indent * level
-            sep = self.item_separator + newline
-            out.append(newline)
-        else:
-            newline = None
-            sep = self.item_separator
+        level, newline, sep = self._open('[', out, indent, level)
         first = True
         for v in lst:
             if not first:
@@ -190,15 +193,7 @@ class JSONEncoder:
             out.append('{}')
             return
         mid = self._mark(dct, markers)
-        out.append('{')
-        if indent is not None:
-            level += 1
-            newline = '\n' + indent * level
-            sep = self.item_separator + newline
-            out.append(newline)
-        else:
-            newline = None
-            sep = self.item_separator
+        level, newline, sep = self._open('{', out, indent, level)
         if self.sort_keys:
             items = sorted(dct.items())
         else:
