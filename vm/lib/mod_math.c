@@ -225,19 +225,14 @@ static bool m_factorial(VmThread *th, Value *a, int n, ObjTuple *kw, Value *r) {
     int64_t x;
     if (!vm_to_int64(th, a[0], &x)) return false;
     if (x < 0) return vm_raise(th, th->vm->cls.ValueError, "factorial() not defined for negative values");
-    int64_t f = 1, i = 2;
+    int64_t f = 1, i = 2, next;
+    for (; i <= x && !__builtin_mul_overflow(f, i, &next); i++) f = next;
+    /* Beyond int64: the rest of the product (i..x) in big ints, which
+     * ops.c grows into.  Collections happen only at safe points, so the
+     * partial product is safe in a C local. */
+    Value acc = VM_INT(f);
     for (; i <= x; i++)
-        if (__builtin_mul_overflow(f, i, &f)) break;
-    if (i > x) {
-        *r = VM_INT(f);
-        return true;
-    }
-    /* Beyond int64: the rest of the product in big ints (ops.c promotes).
-     * Collections happen only at safe points, so the partial product is
-     * safe in a C local. */
-    Value acc = VM_INT(1);
-    for (int64_t j = 2; j <= x; j++)
-        if (!vm_binary_op(th, OP_BINARY_MUL, acc, VM_INT(j), &acc)) return false;
+        if (!vm_binary_op(th, OP_BINARY_MUL, acc, VM_INT(i), &acc)) return false;
     *r = acc;
     return true;
 }
